@@ -1,0 +1,3 @@
+"""bbws-scaffold: LLD markdown -> ServiceSpec -> generated Lambda service repository."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,125 @@
+"""LLD file -> ``ServiceSpec``. The only public entry points of the parser.
+
+Stages: bytes are checked and decoded, markdown-it tokens become a ``Document`` of sections
+and blocks, OpenAPI sources are collected, then one extractor per concept reads what it
+recognises. Extractors never raise on odd input: they skip it or warn. Only input that
+makes generation impossible (not an LLD, unreadable, structurally broken) is an error.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bbws_scaffold.diagnostics import DiagnosticSink, LLDError
+from bbws_scaffold.lld import (
+    dependencies,
+    document,
+    dynamodb,
+    envvars,
+    identity,
+    inventory,
+    models,
+    nfrs,
+    openapi,
+    stories,
+    tags,
+)
+from bbws_scaffold.lld.context import Context
+from bbws_scaffold.lld.grammar import load_grammar
+from bbws_scaffold.model import ServiceSpec
+
+
+def parse_file(path: str | Path, openapi_files: list[str | Path] | None = None) -> ServiceSpec:
+    """Parse an LLD file; raises ``LLDError`` (with ``file:line`` diagnostics) when it cannot."""
+    path = Path(path)
+    sink = DiagnosticSink()
+    try:
+        size = path.stat().st_size
+        if size > document.MAX_BYTES:
+            sink.error(1, f"file is {size / 1e6:.1f} MB; an LLD is at most {document.MAX_BYTES // 1e6:.0f} MB")
+            raise LLDError(str(path), sink.errors)
+        data = path.read_bytes()
+    except OSError as exc:
+        sink.error(1, f"cannot read file: {exc.strerror or exc}")
+        raise LLDError(str(path), sink.errors) from None
+    return parse_bytes(str(path), data, [str(p) for p in openapi_files or []], sink)
+
+
+def parse_bytes(
+    file: str, data: bytes, openapi_files: list[str] | None = None, sink: DiagnosticSink | None = None
+) -> ServiceSpec:
+    sink = sink or DiagnosticSink()
+    text = document.decode(file, data, sink)
+    if text is None:
+        raise LLDError(file, sink.errors)
+    return parse_text(file, text, openapi_files, sink)
+
+
+def parse_text(
+    file: str, text: str, openapi_files: list[str] | None = None, sink: DiagnosticSink | None = None
+) -> ServiceSpec:
+    sink = sink or DiagnosticSink()
+    grammar = load_grammar()
+    doc = document.build(file, text, grammar, sink)
+    _require_lld(doc, sink)
+    if sink.errors:
+        raise LLDError(file, sink.errors)
+    sources = openapi.from_document(doc, sink)
+    for extra in openapi_files or []:
+        src = openapi.from_file(extra, sink)
+        if src is not None:
+            sources.append(src)
+    ctx = Context(doc, grammar, sink, sources)
+
+    ident = identity.extract(ctx)
+    endpoints, functions = inventory.extract(ctx)
+    spec_tables = dynamodb.extract(ctx)
+    spec_models = models.extract(ctx)
+    env = envvars.extract(ctx)
+    deps = dependencies.extract(ctx)
+    spec_nfrs = nfrs.extract(ctx)
+    spec_tags = tags.extract(ctx)
+    spec_stories = stories.extract(ctx)
+    if sink.errors:
+        raise LLDError(file, sink.errors)
+    servers: list[str] = []
+    for src in sources:
+        servers.extend(u for u in src.servers if u not in servers)
+    try:
+        return ServiceSpec(
+            source_file=Path(file).name,
+            lld_number=ident.lld_number,
+            title=ident.title,
+            service_name=ident.service_name,
+            version=ident.version,
+            status=ident.status,
+            created=ident.created,
+            parent_hld=ident.parent_hld,
+            component=ident.component,
+            repo=ident.repo or "",
+            repo_source=ident.repo_source if ident.repo else "derived",
+            runtime=ident.runtime,
+            api_base_urls=servers,
+            endpoints=endpoints,
+            functions=functions,
+            tables=spec_tables,
+            models=spec_models,
+            env_vars=env,
+            dependencies=deps,
+            nfrs=spec_nfrs,
+            tags=spec_tags,
+            user_stories=spec_stories,
+            warnings=sink.warnings,
+        )
+    except ValueError as exc:  # a name the model cannot normalise: report, never a traceback
+        sink.error(ident.title_line, f"cannot build the service model: {exc}")
+        raise LLDError(file, sink.errors) from None
+
+
+def _require_lld(doc: document.Document, sink: DiagnosticSink) -> None:
+    """An LLD has a title and at least one section the grammar recognises."""
+    recognised = [s for s in doc.sections if s.concepts]
+    if doc.title is None and not recognised:
+        sink.error(1, "not an LLD: no '# Title' heading and no recognised section (see lld_grammar/README.md)")
+    elif not recognised:
+        sink.error(doc.title_line, "not an LLD: no recognised section (functions, endpoints, data models, ...)")

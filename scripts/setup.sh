@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# One command to set up a fresh machine: the project's virtualenv (.venv) with bbws-scaffold
+# and its test dependencies, then the external tools the pipeline gate runs (.tools/).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON="${PYTHON:-python3}"
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -e '.[test]'
+if [ -f scripts/install-gate-tools.sh ]; then
+  bash scripts/install-gate-tools.sh
+fi
+echo "setup done: run .venv/bin/bbws-scaffold --help"
