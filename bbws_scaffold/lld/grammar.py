@@ -111,9 +111,7 @@ def _concept(name: str, raw: dict[str, Any]) -> Concept:
     raw = dict(raw or {})
     sections = frozenset(normalise_title(s) for s in raw.pop("sections", []) or [])
     patterns = tuple(_compile(f"{name}.section_patterns", p) for p in raw.pop("section_patterns", []) or [])
-    columns = {
-        fld: tuple(normalise_header(s) for s in syns) for fld, syns in (raw.pop("columns", {}) or {}).items()
-    }
+    columns = {fld: tuple(normalise_header(s) for s in syns) for fld, syns in (raw.pop("columns", {}) or {}).items()}
     values = {k: _compile(f"{name}.values.{k}", v) for k, v in (raw.pop("values", {}) or {}).items()}
     return Concept(name, sections, patterns, columns, values, raw)
 

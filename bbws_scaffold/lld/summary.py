@@ -35,26 +35,53 @@ def render_summary(spec: ServiceSpec) -> str:
     ]
     if spec.endpoints:
         out += [f"Endpoints ({len(spec.endpoints)})"]
-        out += [table(["METHOD", "PATH", "FUNCTION", "LINE"],
-                      [(e.method, e.path, e.function or f"({e.handler})", e.line) for e in spec.endpoints]), ""]
+        out += [
+            table(
+                ["METHOD", "PATH", "FUNCTION", "LINE"],
+                [(e.method, e.path, e.function or f"({e.handler})", e.line) for e in spec.endpoints],
+            ),
+            "",
+        ]
     others = [f for f in spec.functions if f.trigger != "http"]
     if others:
         out += [f"Event-driven functions ({len(others)})"]
-        out += [table(["FUNCTION", "TRIGGER", "SOURCE", "LINE"],
-                      [(f.name, f.trigger, f.source_name or f.trigger_raw, f.line) for f in others]), ""]
+        out += [
+            table(
+                ["FUNCTION", "TRIGGER", "SOURCE", "LINE"],
+                [(f.name, f.trigger, f.source_name or f.trigger_raw, f.line) for f in others],
+            ),
+            "",
+        ]
     if spec.tables:
         out += [f"DynamoDB tables ({len(spec.tables)})"]
-        out += [table(["TABLE", "ENTITIES", "PK", "SK", "GSIS"],
-                      [(t.name, ", ".join(e.name for e in t.entities) or t.entity, t.pk, t.sk,
-                        ", ".join(g.name for g in t.gsis)) for t in spec.tables]), ""]
+        out += [
+            table(
+                ["TABLE", "ENTITIES", "PK", "SK", "GSIS"],
+                [
+                    (
+                        t.name,
+                        ", ".join(e.name for e in t.entities) or t.entity,
+                        t.pk,
+                        t.sk,
+                        ", ".join(g.name for g in t.gsis),
+                    )
+                    for t in spec.tables
+                ],
+            ),
+            "",
+        ]
     kinds: dict[str, list[str]] = {}
     for m in spec.models:
         kinds.setdefault(f"{m.source}/{m.kind}", []).append(m.name)
     for k, names in sorted(kinds.items()):
         out.append(f"Models {k} ({len(names)}): {', '.join(names)}")
     out.append(f"Env vars ({len(spec.env_vars)}): {', '.join(e.name for e in spec.env_vars) or '-'}")
-    out.append(f"Dependencies ({len(spec.dependencies)}): "
-               f"{', '.join(d.service or d.name for d in spec.dependencies) or '-'}")
-    out.append(f"NFRs {len(spec.nfrs)}  tags {len(spec.tags)}  user stories {len(spec.user_stories)}  "
-               f"warnings {len(spec.warnings)}")
+    out.append(
+        f"Dependencies ({len(spec.dependencies)}): "
+        f"{', '.join(d.service or d.name for d in spec.dependencies) or '-'}"
+    )
+    out.append(
+        f"NFRs {len(spec.nfrs)}  tags {len(spec.tags)}  user stories {len(spec.user_stories)}  "
+        f"warnings {len(spec.warnings)}"
+    )
     return "\n".join(out)
