@@ -112,6 +112,8 @@ def extract(ctx: Context) -> Identity:
         raw = header["parent_hld"][0]
         ident.parent_hld = link_target(raw) or strip_markup(raw) or None
     ident.component = component
+    if ident.version and "version" in header:
+        _check_version_lag(ctx, ident.version, header["version"][1])
 
     repo_re = common.value("repo_name")
     if component:
@@ -136,6 +138,38 @@ def extract(ctx: Context) -> Identity:
         ident.service_name = "service"
     ident.runtime = _runtime(ctx, overview)
     return ident
+
+
+def _version_key(text: str) -> tuple[int, ...] | None:
+    m = re.fullmatch(r"v?(\d+(?:\.\d+)*)", text.strip())
+    return tuple(int(p) for p in m.group(1).split(".")) if m else None
+
+
+def _check_version_lag(ctx: Context, version: str, line: int) -> None:
+    """Warn when the Document Control table already has a newer version than the header."""
+    spec = ctx.grammar["identity"].data["document_control"]
+    sections = {s.lower() for s in spec["sections"]}
+    columns = {c.lower() for c in spec["version_columns"]}
+    header_key = _version_key(version)
+    if header_key is None:
+        return
+    for table in ctx.doc.tables():
+        if not any(sec.key in sections for sec in table.section.ancestors()):
+            continue
+        col = next((i for i, h in enumerate(table.header) if normalise_header(h) in columns), None)
+        if col is None:
+            continue
+        newest = max(
+            ((k, r.line) for r in table.rows if (k := _version_key(table.column(r, col))) is not None),
+            default=None,
+        )
+        if newest and newest[0] > header_key:
+            shown = ".".join(str(p) for p in newest[0])
+            ctx.sink.warn(
+                line,
+                f"header says Version {version} (line {line}) but Document Control has {shown} (line {newest[1]})",
+            )
+        return
 
 
 def _runtime(ctx: Context, overview: dict[str, tuple[str, int]]) -> Runtime:
