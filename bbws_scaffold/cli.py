@@ -26,10 +26,11 @@ from bbws_scaffold.diagnostics import LLDError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
-# Sub-command groups registered by their own modules: (module, function adding the parsers).
-_PLUGINS: list[tuple[str | None, str, str]] = [
-    (None, "bbws_scaffold.render.new", "add_parser"),
-    ("pipeline", "bbws_scaffold.pipeline.cli", "add_parser"),
+# Sub-commands registered by their own modules: (group or None for top level, module). Each
+# module exposes ``add_parser(subparsers)``; importing it stays lazy-cheap (no copier at import).
+_COMMAND_MODULES: list[tuple[str | None, str]] = [
+    (None, "bbws_scaffold.render.new"),
+    ("pipeline", "bbws_scaffold.pipeline.cli"),
 ]
 
 
@@ -76,7 +77,9 @@ def cmd_next_number(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="bbws-scaffold", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="bbws-scaffold", description="Turn LLD documents into green, deployable Lambda service repositories."
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -99,11 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_next_number)
 
     groups: dict[str, argparse._SubParsersAction] = {}  # type: ignore[type-arg]
-    for group, module, func in _PLUGINS:
-        try:
-            add: Callable[..., None] = getattr(import_module(module), func)
-        except (ImportError, AttributeError):
-            continue  # that part of the product is not installed in this build
+    for group, module in _COMMAND_MODULES:
+        add: Callable[..., None] = import_module(module).add_parser
         if group is None:
             add(sub)
         else:
