@@ -1,0 +1,58 @@
+"""Render the blueprint's infrastructure subtrees (terraform/, .github/, scripts/) with copier.
+
+Copies only those subtrees plus `_macros/` into a scratch template next to the project's own
+copier.yml, so the files are rendered exactly as `bbws-scaffold new` renders them, without
+depending on the Python app parts of the blueprint.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import yaml
+from copier import run_copy
+
+from bbws_scaffold.environments import load_environments
+from bbws_scaffold.model import ServiceSpec
+from bbws_scaffold.render.infra import infra_answer
+
+ROOT = Path(__file__).resolve().parents[2]
+BLUEPRINT = ROOT / "blueprints" / "lambda_service"
+SUBTREES = ("terraform", ".github", "scripts", "_macros")
+
+
+def scratch_template(root: Path) -> Path:
+    """A copy of the project's template (root copier.yml + blueprints/lambda_service) holding only
+    the infrastructure subtrees, so copier settings (envops, excludes, answers) are the real ones."""
+    tpl = root / "template"
+    dst = tpl / "blueprints" / "lambda_service"
+    dst.mkdir(parents=True)
+    for sub in SUBTREES:
+        if (BLUEPRINT / sub).exists():
+            shutil.copytree(BLUEPRINT / sub, dst / sub)
+    conf = yaml.safe_load((ROOT / "copier.yml").read_text(encoding="utf-8"))
+    conf.pop("_skip_if_exists", None)
+    (tpl / "copier.yml").write_text(yaml.safe_dump(conf, sort_keys=False), encoding="utf-8")
+    return tpl
+
+
+def render_infra(spec: ServiceSpec, dst: Path, environments: dict | None = None) -> Path:
+    """Render terraform/, .github/ and scripts/ for ``spec`` into ``dst``; returns ``dst``."""
+    tpl = scratch_template(dst.parent / (dst.name + "-tpl"))
+    environments = environments or load_environments()
+    run_copy(
+        str(tpl),
+        str(dst),
+        data={
+            "spec": spec.model_dump(mode="json"),
+            "environments": environments,
+            "infra": infra_answer(spec, environments),
+            "org": "BigBeardWebSolutions",
+            "blueprint": "lambda_service",
+        },
+        defaults=True,
+        quiet=True,
+        overwrite=True,
+    )
+    return dst
