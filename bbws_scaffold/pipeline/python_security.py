@@ -10,6 +10,12 @@
   ``.terraform.lock.hcl`` (public provider checksums). Inline
   ``# pragma: allowlist secret`` is honoured. Findings carry the secret type,
   never the secret.
+  ``.copier-answers.yml`` is scanned on its own with the credential-format
+  detectors only (AWS keys, private keys, tokens ...): it is the LLD transcribed
+  as data, whose field names (``JWT_SECRET_ARN``, route ``key``) would trip the
+  name-based heuristics on every service, while a real credential pasted into an
+  LLD still has a credential's format and is still reported. The generated CI
+  workflow scans it the same way.
 
 Both run from the gate tools directory (or PATH): they are command-line tools,
 not libraries bbws-scaffold imports, and keeping them out of the package's own
@@ -28,10 +34,14 @@ from .terraform import rel
 from .tools import ResolvedTool, ToolFailure, parse_json, run, tail, version_of
 
 SRC_DIR = "src"
+ANSWERS_FILE = ".copier-answers.yml"
+# name/entropy heuristics: noise on data transcribed from an LLD (see module docstring)
+HEURISTIC_PLUGINS = ("KeywordDetector", "IbmCloudIamDetector", "Base64HighEntropyString", "HexHighEntropyString")
 EXCLUDE_FILES = (
     r"(^|/)(\.git|\.venv|venv|node_modules|\.terraform|\.tools|dist|build|"
     r"\.mypy_cache|\.pytest_cache|\.ruff_cache|__pycache__|\.hypothesis)/"
     r"|(^|/)\.terraform\.lock\.hcl$"
+    r"|^\.copier-answers\.yml$"
 )
 
 
@@ -69,19 +79,12 @@ def check_bandit(repo: Path, bandit: ResolvedTool) -> CheckOutput:
 
 def check_detect_secrets(repo: Path, detect_secrets: ResolvedTool) -> CheckOutput:
     start = time.monotonic()
-    res = run(
-        "detect-secrets",
-        [*detect_secrets.argv, "scan", "--all-files", "--exclude-files", EXCLUDE_FILES, "."],
-        cwd=repo,
-        timeout=600,
-    )
-    if res.returncode != 0:
-        raise ToolFailure("detect-secrets", f"exited {res.returncode}: {tail(res.stderr or res.stdout)}")
-    data = parse_json("detect-secrets", res.stdout)
-    if not isinstance(data, dict):
-        raise ToolFailure("detect-secrets", "expected a JSON object")
+    results = _scan(detect_secrets, repo, ["--all-files", "--exclude-files", EXCLUDE_FILES, "."])
+    if (repo / ANSWERS_FILE).is_file():
+        disabled = [arg for plugin in HEURISTIC_PLUGINS for arg in ("--disable-plugin", plugin)]
+        results.update(_scan(detect_secrets, repo, [*disabled, ANSWERS_FILE]))
     findings = []
-    for filename, secrets in sorted((data.get("results") or {}).items()):
+    for filename, secrets in sorted(results.items()):
         for s in secrets:
             findings.append(
                 Finding(
@@ -99,10 +102,21 @@ def check_detect_secrets(repo: Path, detect_secrets: ResolvedTool) -> CheckOutpu
             "detect-secrets",
             len(findings),
             time.monotonic() - start,
-            checked=_count_files(repo),
+            checked=_count_files(repo) + int((repo / ANSWERS_FILE).is_file()),
             version=version_of(detect_secrets, repo),
         ),
     )
+
+
+def _scan(detect_secrets: ResolvedTool, repo: Path, args: list[str]) -> dict[str, list[dict[str, object]]]:
+    """One ``detect-secrets scan`` run: its ``results`` mapping (file -> findings)."""
+    res = run("detect-secrets", [*detect_secrets.argv, "scan", *args], cwd=repo, timeout=600)
+    if res.returncode != 0:
+        raise ToolFailure("detect-secrets", f"exited {res.returncode}: {tail(res.stderr or res.stdout)}")
+    data = parse_json("detect-secrets", res.stdout)
+    if not isinstance(data, dict):
+        raise ToolFailure("detect-secrets", "expected a JSON object")
+    return dict(data.get("results") or {})
 
 
 def _count_files(repo: Path) -> int:
