@@ -41,9 +41,14 @@ def path_params(path: str) -> list[str]:
 
 
 class Node(BaseModel):
-    """Base of every model node: strict about unknown keys, keeps its source line."""
+    """Base of every model node: strict about unknown keys, keeps its source line.
 
-    model_config = ConfigDict(extra="forbid")
+    ``revalidate_instances="always"``: nodes built by extractors (and possibly mutated) are
+    validated again when the spec is assembled, so derived fields are always recomputed from
+    the final data and the JSON round trip is exact.
+    """
+
+    model_config = ConfigDict(extra="forbid", revalidate_instances="always")
 
     line: int | None = Field(default=None, description="1-based line in the LLD (None when derived)")
 
@@ -67,7 +72,7 @@ class Named(Node):
 class Param(BaseModel):
     """A placeholder in a path or key pattern: as written and as a Python identifier."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", revalidate_instances="always")
 
     name: str
     ident: str = ""
@@ -134,7 +139,7 @@ def endpoint_handler_name(method: str, path: str) -> str:
 class TableAccess(BaseModel):
     """What one function may do to one table: drives least-privilege IAM."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", revalidate_instances="always")
 
     table: str = Field(description="Table.name")
     actions: list[str] = Field(default_factory=list, description="DynamoDB actions, e.g. dynamodb:GetItem")
@@ -318,7 +323,7 @@ class Diagnostic(BaseModel):
 class ServiceSpec(BaseModel):
     """Everything bbws-scaffold knows about one Lambda service."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", revalidate_instances="always")
 
     spec_version: int = SPEC_VERSION
     source_file: str | None = Field(default=None, description="LLD file name (no directory)")

@@ -1,0 +1,1 @@
+"""Rendering: ``ServiceSpec`` -> generated repository (copier blueprints)."""

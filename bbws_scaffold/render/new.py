@@ -1,0 +1,246 @@
+"""``bbws-scaffold new``: render a ``ServiceSpec`` into a new repository, atomically.
+
+The template source recorded in the generated repo is this project's git repository (a URL, not
+a path of this machine) at the library's own version tag, so that a later ``copier update``
+in the generated repo resolves it. Rendering itself uses the blueprints shipped with the
+library (no network): the answers file is then pointed at that stable source.
+"""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bbws_scaffold import __version__
+from bbws_scaffold.model import ServiceSpec
+
+DEFAULT_TEMPLATE_SRC = "https://github.com/BigBeardWebSolutions/bbws-scaffold.git"
+TEMPLATE_ENV = "BBWS_SCAFFOLD_TEMPLATE"
+BLUEPRINT = "lambda_service"
+DEFAULT_ORG = "BigBeardWebSolutions"
+
+
+class RenderError(Exception):
+    """The spec cannot be rendered (clear message, nothing written)."""
+
+
+def project_root() -> Path:
+    """Folder holding ``copier.yml`` and ``blueprints/`` (a checkout or an installed package)."""
+    here = Path(__file__).resolve().parent
+    for cand in (here.parent.parent, here.parent / "data"):
+        if (cand / "copier.yml").is_file() and (cand / "blueprints").is_dir():
+            return cand
+    raise RenderError("cannot find copier.yml and blueprints/ next to bbws_scaffold")
+
+
+def template_source() -> str:
+    return os.environ.get(TEMPLATE_ENV) or DEFAULT_TEMPLATE_SRC
+
+
+def template_ref() -> str:
+    return f"v{__version__}"
+
+
+def staged_template() -> Path:
+    """A plain (non-git) copy of copier.yml and blueprints/, removed at exit.
+
+    copier treats a git repository root as a VCS source and clones it (and refuses a
+    subdirectory reached through a symlink); the checkout's working tree must be rendered as it
+    is, so it is presented as a plain folder.
+    """
+    root = project_root()
+    stage = Path(tempfile.mkdtemp(prefix="bbws-scaffold-template-"))
+    atexit.register(shutil.rmtree, stage, True)
+    shutil.copy2(root / "copier.yml", stage / "copier.yml")
+    shutil.copytree(
+        root / "blueprints",
+        stage / "blueprints",
+        ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".DS_Store"),
+    )
+    return stage
+
+
+@dataclass
+class Timings:
+    render_s: float = 0.0
+    write_s: float = 0.0
+    extra: dict[str, float] = field(default_factory=dict)
+
+
+def check_spec(spec: ServiceSpec) -> None:
+    """Refuse specs whose derived file names would collide (one file would silently win)."""
+    problems: list[str] = []
+    fns: dict[str, str] = {}
+    for fn in spec.functions:
+        if fn.ident in fns:
+            problems.append(f"functions {fns[fn.ident]!r} and {fn.name!r} both become module {fn.ident}.py")
+        fns[fn.ident] = fn.name
+    ents: dict[str, str] = {}
+    for table in spec.tables:
+        for ent in table.entities:
+            if ent.ident in ents:
+                problems.append(f"entities {ents[ent.ident]!r} and {ent.name!r} both become module {ent.ident}.py")
+            ents[ent.ident] = ent.name
+    for name in [*fns, *ents]:
+        if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
+            problems.append(f"{name!r} is not a safe module name")
+    if problems:
+        raise RenderError("; ".join(problems))
+
+
+def answers_data(spec: ServiceSpec, org: str, environments: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The copier answers: blueprint, the whole spec, org, the deployment environments and the
+    infrastructure plan derived from both (templates read it; they derive nothing themselves)."""
+    from bbws_scaffold.render.infra import infra_answer
+
+    if environments is None:
+        from bbws_scaffold.environments import environments_answer
+
+        environments = environments_answer()
+    return {
+        "blueprint": BLUEPRINT,
+        "spec": spec.model_dump(mode="json"),
+        "org": org,
+        "environments": environments,
+        "infra": infra_answer(spec, environments),
+    }
+
+
+def _assert_inside(root: Path) -> None:
+    real_root = root.resolve()
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in dirnames + filenames:
+            p = Path(dirpath) / name
+            if p.is_symlink() or not p.resolve().is_relative_to(real_root):
+                raise RenderError(f"refusing to write {p.relative_to(root)}: it points outside the repository")
+
+
+def _pin_source(answers: Path, src: str, ref: str) -> None:
+    """Record the stable template source and version instead of the local staging folder."""
+    import yaml
+
+    text = answers.read_text(encoding="utf-8")
+    lines = [ln for ln in text.splitlines() if not ln.startswith(("_src_path:", "_commit:"))]
+    # the same YAML style copier's to_nice_yaml writes, so an update rewrites nothing
+    pinned = yaml.dump({"_commit": ref, "_src_path": src}, default_flow_style=False, allow_unicode=True, indent=4)
+    head = pinned.rstrip("\n").splitlines()
+    at = 1 if lines and lines[0].startswith("#") else 0
+    answers.write_text("\n".join(lines[:at] + head + lines[at:]) + "\n", encoding="utf-8")
+
+
+def render(
+    spec: ServiceSpec,
+    output: str | Path = ".",
+    *,
+    org: str = DEFAULT_ORG,
+    force: bool = False,
+    template_src: str | None = None,
+    vcs_ref: str | None = None,
+    timings: Timings | None = None,
+) -> Path:
+    """Render ``spec`` into ``output/<spec.repo>`` atomically; returns the repository path."""
+    import copier
+
+    timings = timings if timings is not None else Timings()
+    check_spec(spec)
+    out = Path(output).resolve()
+    target = out / spec.repo
+    if target.resolve().parent != out:
+        raise RenderError(f"repository name {spec.repo!r} escapes {out}")
+    if target.exists() and (not target.is_dir() or any(target.iterdir())) and not force:
+        raise RenderError(f"{target} exists and is not empty (use --force to replace it)")
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{spec.repo}.tmp-", dir=out))
+    stage: Path | None = None
+    try:
+        t0 = time.perf_counter()
+        stage = staged_template()
+        copier.run_copy(
+            str(stage),
+            str(tmp),
+            data=answers_data(spec, org),
+            defaults=True,
+            overwrite=True,
+            quiet=True,
+            unsafe=False,
+        )
+        t1 = time.perf_counter()
+        _pin_source(tmp / ".copier-answers.yml", template_src or template_source(), vcs_ref or template_ref())
+        _assert_inside(tmp)
+        if target.exists() or target.is_symlink():
+            aside = Path(tempfile.mkdtemp(prefix=f".{spec.repo}.old-", dir=out))
+            os.replace(target, aside / "old")
+            os.replace(tmp, target)
+            shutil.rmtree(aside, ignore_errors=True)
+        else:
+            os.replace(tmp, target)
+        timings.render_s += t1 - t0
+        timings.write_s += time.perf_counter() - t1
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    finally:
+        if stage is not None:
+            shutil.rmtree(stage, ignore_errors=True)
+    return target
+
+
+def summary(target: Path, spec: ServiceSpec) -> str:
+    """A short tree of what was made and the next commands to run."""
+    files = sorted(p.relative_to(target) for p in target.rglob("*") if p.is_file())
+    top: dict[str, int] = {}
+    for f in files:
+        head = f.parts[0] if len(f.parts) == 1 else "/".join(f.parts[:2]) + "/"
+        top[head] = top.get(head, 0) + 1
+    lines = [f"created {target} ({len(files)} files)"]
+    for name, n in sorted(top.items()):
+        lines.append(f"  {name}" + (f"  ({n} files)" if name.endswith("/") else ""))
+    lines += [
+        "",
+        "next:",
+        f"  cd {target}",
+        "  python -m venv .venv && . .venv/bin/activate",
+        "  pip install -r requirements-dev.txt",
+        "  pytest && black --check . && isort --check-only . && flake8 && mypy",
+        "  git init -b main && git add -A && git commit -m 'Scaffold from LLD'",
+    ]
+    return "\n".join(lines)
+
+
+def add_parser(subparsers: Any) -> None:
+    p = subparsers.add_parser("new", help="render a new Lambda service repository from an LLD")
+    p.add_argument("--lld", required=True, metavar="FILE", help="the LLD markdown file")
+    p.add_argument("--openapi", action="append", metavar="SPEC", help="external OpenAPI file (repeatable)")
+    p.add_argument("--output", default=".", metavar="DIR", help="folder to create the repository in")
+    p.add_argument("--org", default=DEFAULT_ORG, help="GitHub organisation (CODEOWNERS, README)")
+    p.add_argument("--force", action="store_true", help="replace an existing non-empty repository folder")
+    p.add_argument(
+        "--template-src",
+        default=None,
+        help=f"template source recorded for `copier update` (default ${TEMPLATE_ENV} or {DEFAULT_TEMPLATE_SRC})",
+    )
+    p.set_defaults(func=cmd_new)
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from bbws_scaffold.lld.parser import parse_file
+
+    spec = parse_file(args.lld, args.openapi or [])
+    for w in spec.warnings:
+        print(w.format(args.lld), file=sys.stderr)
+    try:
+        target = render(spec, args.output, org=args.org, force=args.force, template_src=args.template_src)
+    except RenderError as exc:
+        print(f"{args.lld}:1: error: {exc}", file=sys.stderr)
+        return 2
+    print(summary(target, spec))
+    return 0

@@ -1,0 +1,46 @@
+"""Domain errors. Handlers map each one to an HTTP status code; nothing else leaks to callers."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base class of every error the service reports to its callers."""
+
+    status_code = 500
+    code = "INTERNAL_ERROR"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class BadRequestError(DomainError):
+    """The request is well-formed JSON but cannot be processed as sent."""
+
+    status_code = 400
+    code = "BAD_REQUEST"
+
+
+class NotFoundError(DomainError):
+    """The addressed item does not exist."""
+
+    status_code = 404
+    code = "NOT_FOUND"
+
+
+class ConflictError(DomainError):
+    """The item already exists or changed concurrently."""
+
+    status_code = 409
+    code = "CONFLICT"
+
+
+class NotImplementedYetError(DomainError):
+    """Business logic the LLD describes but a generator cannot derive: implement it by hand."""
+
+    status_code = 501
+    code = "NOT_IMPLEMENTED"
+
+    def __init__(self, method: str) -> None:
+        super().__init__(f"{method} is not implemented yet")
+        self.method = method

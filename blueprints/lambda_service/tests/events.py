@@ -1,0 +1,83 @@
+"""API Gateway (REST, proxy integration) events for driving handlers in tests."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+def api_event(
+    method: str,
+    resource: str,
+    path_params: dict[str, str] | None = None,
+    body: Any = None,
+    query: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """An event as API Gateway sends it; ``body`` is JSON-encoded unless it is already a string."""
+    path = resource
+    for name, value in (path_params or {}).items():
+        path = path.replace("{" + name + "}", value)
+    return {
+        "resource": resource,
+        "path": path,
+        "httpMethod": method,
+        "headers": {"Content-Type": "application/json"},
+        "queryStringParameters": query,
+        "pathParameters": path_params,
+        "requestContext": {"httpMethod": method, "resourcePath": resource, "stage": "test"},
+        "body": body if body is None or isinstance(body, str) else json.dumps(body),
+        "isBase64Encoded": False,
+    }
+
+
+def sqs_event(*bodies: str) -> dict[str, Any]:
+    """An SQS batch with one record per body."""
+    return {
+        "Records": [
+            {
+                "messageId": f"message-{i}",
+                "receiptHandle": f"handle-{i}",
+                "body": body,
+                "attributes": {},
+                "messageAttributes": {},
+                "md5OfBody": "",
+                "eventSource": "aws:sqs",
+                "eventSourceARN": "arn:aws:sqs:eu-west-1:123456789012:queue",
+                "awsRegion": "eu-west-1",
+            }
+            for i, body in enumerate(bodies)
+        ]
+    }
+
+
+def eventbridge_event(detail: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "version": "0",
+        "id": "00000000-0000-0000-0000-000000000000",
+        "detail-type": "test",
+        "source": "tests",
+        "account": "123456789012",
+        "time": "2026-01-01T00:00:00Z",
+        "region": "eu-west-1",
+        "resources": [],
+        "detail": detail,
+    }
+
+
+def s3_event(bucket: str, key: str) -> dict[str, Any]:
+    return {
+        "Records": [
+            {
+                "eventVersion": "2.1",
+                "eventSource": "aws:s3",
+                "awsRegion": "eu-west-1",
+                "eventTime": "2026-01-01T00:00:00.000Z",
+                "eventName": "ObjectCreated:Put",
+                "s3": {
+                    "s3SchemaVersion": "1.0",
+                    "bucket": {"name": bucket, "arn": f"arn:aws:s3:::{bucket}"},
+                    "object": {"key": key, "size": 1, "eTag": "0"},
+                },
+            }
+        ]
+    }

@@ -1,0 +1,111 @@
+"""``new`` as a command: atomic, refuses non-empty targets, records a resolvable template source."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bbws_scaffold.render import new
+from bbws_scaffold.render.new import RenderError, render
+from tests.render.specs import EXAMPLES, ROOT, catalogue_spec
+
+CRUD_LLD = EXAMPLES / "crud_catalogue" / "2.9.1_LLD_Catalogue_Lambda.md"
+
+
+def test_refuses_non_empty_target_unless_forced(tmp_path: Path) -> None:
+    spec = catalogue_spec()
+    target = tmp_path / spec.repo
+    target.mkdir()
+    (target / "keep.txt").write_text("mine")
+    with pytest.raises(RenderError, match="not empty"):
+        render(spec, tmp_path)
+    assert (target / "keep.txt").read_text() == "mine"
+    render(spec, tmp_path, force=True)
+    assert not (target / "keep.txt").exists()
+    assert (target / "src" / "handlers" / "create_product.py").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [spec.repo]
+
+
+def test_empty_target_folder_is_fine(tmp_path: Path) -> None:
+    spec = catalogue_spec()
+    (tmp_path / spec.repo).mkdir()
+    render(spec, tmp_path)
+    assert (tmp_path / spec.repo / "README.md").is_file()
+
+
+def test_nothing_is_left_behind_on_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import copier
+
+    def boom(*args: object, **kwargs: object) -> None:
+        dst = Path(str(args[1]))
+        (dst / "half.txt").write_text("half-written")
+        raise RuntimeError("render failed")
+
+    monkeypatch.setattr(copier, "run_copy", boom)
+    with pytest.raises(RuntimeError):
+        render(catalogue_spec(), tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_colliding_module_names_are_refused(tmp_path: Path) -> None:
+    spec = catalogue_spec()
+    spec.functions.append(spec.functions[0].model_copy(update={"name": "Create-Product"}))
+    with pytest.raises(RenderError, match="create_product"):
+        render(spec, tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_prints_tree_and_next_steps(tmp_path: Path) -> None:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    cmd = [sys.executable, "-m", "bbws_scaffold", "new", "--lld", str(CRUD_LLD), "--output", str(tmp_path)]
+    res = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
+    assert res.returncode == 0, res.stderr
+    assert "created" in res.stdout and "src/handlers/" in res.stdout and "pytest" in res.stdout
+    again = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
+    assert again.returncode == 2 and "not empty" in again.stderr
+
+
+def test_cmd_new_direct(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    new.add_parser(parser.add_subparsers())
+    args = parser.parse_args(["new", "--lld", str(CRUD_LLD), "--output", str(tmp_path), "--org", "acme"])
+    assert args.func(args) == 0
+    repo = next(tmp_path.iterdir())
+    assert "@acme/" in (repo / "CODEOWNERS").read_text()
+
+
+def _git(*args: str, cwd: Path) -> None:
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True)
+
+
+@pytest.mark.e2e
+def test_copier_update_resolves_the_recorded_source(tmp_path: Path) -> None:
+    """A local tagged git clone stands in for the project's public repository."""
+    src = tmp_path / "bbws-scaffold"
+    src.mkdir()
+    shutil.copy2(ROOT / "copier.yml", src / "copier.yml")
+    shutil.copytree(ROOT / "blueprints", src / "blueprints", ignore=shutil.ignore_patterns("__pycache__"))
+    _git("init", "-q", "-b", "main", cwd=src)
+    _git("add", "-A", cwd=src)
+    _git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "release", cwd=src)
+    _git("tag", new.template_ref(), cwd=src)
+
+    repo = render(catalogue_spec(), tmp_path / "out", template_src=str(src))
+    answers = (repo / ".copier-answers.yml").read_text()
+    assert f"_commit: {new.template_ref()}" in answers
+    _git("init", "-q", "-b", "main", cwd=repo)
+    _git("add", "-A", cwd=repo)
+    _git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "scaffold", cwd=repo)
+
+    import copier
+
+    copier.run_update(str(repo), defaults=True, overwrite=True, quiet=True, skip_answered=True)
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=repo, capture_output=True, text=True).stdout
+    assert status == "", status
