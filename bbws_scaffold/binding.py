@@ -280,6 +280,7 @@ def _compute_access(spec: ServiceSpec) -> None:
     for fn in spec.functions:
         want: dict[str, tuple[set[str], set[str]]] = {}
         eps = [e for e in spec.endpoints if e.handler == fn.ident]
+        fn.logic = not eps or any(e.operation == "custom" for e in eps)
         for ep in eps:
             if ep.table is None or ep.table not in tables:
                 continue

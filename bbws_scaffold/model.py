@@ -158,6 +158,10 @@ class Function(Named):
     deployed_name: str | None = None
     handler_path: str | None = None
     synthesized: bool = Field(default=False, description="added for an endpoint the LLD pairs with no function")
+    logic: bool = Field(
+        default=False,
+        description="needs a hand-written business-logic module: a custom endpoint or no endpoint at all (derived)",
+    )
     access: list[TableAccess] = Field(default_factory=list, description="table access (derived)")
 
 
@@ -222,6 +226,10 @@ class Table(Named):
 
     @model_validator(mode="after")
     def _derive_table(self) -> Table:
+        # identifiers name the table, not its environment: bbws-orders-{env} -> bbws_orders
+        base = _ENV_PLACEHOLDER_RE.sub("", self.name)
+        if naming.words(base):
+            self.ident, self.class_name, self.slug = naming.snake(base), naming.pascal(base), naming.kebab(base)
         self.name_template = _ENV_PLACEHOLDER_RE.sub("{env}", self.table_name) if self.table_name else None
         if self.entities:
             first = self.entities[0]

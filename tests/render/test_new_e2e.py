@@ -88,3 +88,15 @@ def test_repo_layout(generated: Path) -> None:
     assert "_src_path: https://github.com/BigBeardWebSolutions/bbws-scaffold.git" in answers
     assert "_commit: v" in answers
     assert str(generated.parent) not in answers
+
+
+def test_pipeline_gate_reports_nothing(generated: Path) -> None:
+    """Issue 4: `new` then `pipeline validate` is clean (terraform fmt/schema, checkov, zizmor, actionlint, ...)."""
+    from bbws_scaffold.pipeline.report import render_table
+    from tests.pipeline.helpers import gate
+
+    result = gate(generated)
+    assert result.findings == (), "\n" + render_table(result.findings)
+    checkov = result.stats_for("checkov")
+    assert checkov is not None and checkov.failed == 0 and (checkov.passed or 0) > 100
+    print(f"{generated.name}: {checkov.summary()}")
