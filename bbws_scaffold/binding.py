@@ -67,6 +67,7 @@ def bind(spec: ServiceSpec) -> None:
         _bind_endpoint(spec, ep)
     _pair_functions(spec)
     _compute_access(spec)
+    _link_stories(spec)
 
 
 # --------------------------------------------------------------------------- tables
@@ -324,3 +325,39 @@ def _tables_named_by(spec: ServiceSpec, fn: Function) -> list[Table]:
         if names & words:
             out.append(table)
     return out
+
+
+# --------------------------------------------------------------------------- user stories
+
+
+def _stem(word: str) -> str:
+    """Crude singular: 'products' -> 'product', 'categories' -> 'category' (enough to match story prose)."""
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+        return word[:-1]
+    return word
+
+
+def _link_stories(spec: ServiceSpec) -> None:
+    """``Function.stories``: the stories that name the function, else those whose story text (not the
+    scenarios, which mention other operations freely) holds every word of the function's name.
+
+    Story tables often have no function column (template-style LLDs); the generated xfail stubs
+    must still name the story they stand for. A story that names functions is never re-linked.
+    """
+    declared: dict[str, list[str]] = {}
+    prose: list[tuple[str, set[str]]] = []
+    for story in spec.user_stories:
+        if story.functions:
+            for name in story.functions:
+                if naming.words(name):
+                    declared.setdefault(naming.snake(name), []).append(story.id)
+        else:
+            prose.append((story.id, {_stem(w) for w in naming.words(story.story)}))
+    for fn in spec.functions:
+        ids = declared.get(fn.ident, [])
+        if not ids:
+            needed = {_stem(w) for w in naming.words(fn.name)} - {"v1", "api", "handler", "lambda"}
+            ids = [sid for sid, words in prose if needed and needed <= words]
+        fn.stories = list(dict.fromkeys(ids))

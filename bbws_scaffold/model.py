@@ -163,6 +163,9 @@ class Function(Named):
         description="needs a hand-written business-logic module: a custom endpoint or no endpoint at all (derived)",
     )
     access: list[TableAccess] = Field(default_factory=list, description="table access (derived)")
+    stories: list[str] = Field(
+        default_factory=list, description="ids of the user stories this function implements (derived)"
+    )
 
 
 class Attribute(Node):
