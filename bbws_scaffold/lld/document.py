@@ -154,8 +154,8 @@ def inline_text(token: Token) -> tuple[str, bool]:
     return text, only_code
 
 
-def split_row(line: str) -> list[str]:
-    """GFM cell split of one raw table line (``\\|`` escapes honoured, code spans NOT)."""
+def split_row(line: str, keep_code: bool = False) -> list[str]:
+    """GFM cell split of one raw table line (``\\|`` escapes honoured; code spans kept whole only with ``keep_code``)."""
     s = line.strip()
     if s.startswith("|"):
         s = s[1:]
@@ -165,9 +165,15 @@ def split_row(line: str) -> list[str]:
     while i < len(s):
         ch = s[i]
         if ch == "\\" and i + 1 < len(s) and s[i + 1] == "|":
-            cur.append("|")
+            cur.append("\\|" if keep_code else "|")
             i += 2
             continue
+        if keep_code and ch == "`":
+            end = _code_span_end(s, i)
+            if end > i:
+                cur.append(s[i:end])
+                i = end
+                continue
         if ch == "|":
             cells.append("".join(cur))
             cur = []
@@ -176,6 +182,24 @@ def split_row(line: str) -> list[str]:
         i += 1
     cells.append("".join(cur))
     return cells
+
+
+def _code_span_end(s: str, i: int) -> int:
+    """End (exclusive) of the code span opened by the backtick run at ``i``, or ``i`` when it never closes."""
+    j = i
+    while j < len(s) and s[j] == "`":
+        j += 1
+    run = s[i:j]
+    k = j
+    while True:
+        k = s.find(run, k)
+        if k < 0:
+            return i
+        end = k + len(run)
+        if (end >= len(s) or s[end] != "`") and (k == 0 or s[k - 1] != "`"):
+            return end
+        while k < len(s) and s[k] == "`":
+            k += 1
 
 
 def decode(file: str, data: bytes, sink: DiagnosticSink) -> str | None:
@@ -290,17 +314,55 @@ def _read_table(
             if in_head:
                 header = cur
             else:
-                rows.append(Row(cur, code, row_line))
                 raw = lines[row_line - 1] if 0 < row_line <= len(lines) else ""
-                n = len(split_row(raw))
-                if n > len(header):
-                    hint = " (an unescaped '|' inside `code`? write it as \\|)" if "`" in raw else ""
-                    sink.error(
-                        row_line,
-                        f"table row has {n} cells but its header (line {start_line}) has {len(header)}{hint}",
-                    )
+                rows.append(_checked_row(Row(cur, code, row_line), raw, header, start_line, section, sink))
         i += 1
     return Table(start_line, section, header, rows), i + 1
+
+
+# Sections whose rows shape the generated code (routes, handlers, keys): a row that overflows its
+# header there is an error, even when it could be repaired, because a shifted cell changes what is built.
+_STRICT_ROW_CONCEPTS = ("endpoints", "functions", "tables")
+
+
+def _checked_row(row: Row, raw: str, header: list[str], start: int, section: Section, sink: DiagnosticSink) -> Row:
+    """A row with more cells than its header: an error where it shapes code, repaired elsewhere.
+
+    GFM splits on every unescaped ``|``, even inside a code span, so ``| `a | b` |`` overflows.
+    Inside an endpoint, function or DynamoDB table this is a FILE:LINE error (exit 2) that says how
+    to fix it. In descriptive tables (tags, NFRs, stories, ...) real LLDs do this too; there the row is
+    re-read with code spans kept whole, or its empty extra cells dropped, with a warning, so that
+    one typo in a tagging table does not block generating the service.
+    """
+    n = len(split_row(raw))
+    if n <= len(header):
+        return row
+    where = f"table row has {n} cells but its header (line {start}) has {len(header)}"
+    hint = " (an unescaped '|' inside `code`? write it as \\|)" if "`" in raw else ""
+    if any(section.within(c) for c in _STRICT_ROW_CONCEPTS):
+        sink.error(row.line, f"{where}{hint}")
+        return row
+    spans = split_row(raw, keep_code=True)
+    if "`" in raw and len(spans) == len(header):
+        sink.warn(row.line, f"{where}: read each `code` span whole{hint}")
+        return _row_from_cells(spans, row.line)
+    if not any(c.strip() for c in split_row(raw)[len(header) :]):
+        sink.warn(row.line, f"{where}: the extra cells are empty and are ignored")
+        return row
+    sink.warn(row.line, f"{where}{hint}; the cells past column {len(header)} are ignored")
+    return row
+
+
+def _row_from_cells(cells: list[str], line: int) -> Row:
+    """Row from raw cell markdown, each cell rendered like a table cell token."""
+    texts: list[str] = []
+    code: list[bool] = []
+    for cell in cells:
+        toks = _MD.parseInline(cell.strip())
+        text, is_code = inline_text(toks[0]) if toks else ("", False)
+        texts.append(text)
+        code.append(is_code)
+    return Row(texts, code, line)
 
 
 def _check_fence_closed(tok: Token, lines: list[str], sink: DiagnosticSink) -> None:

@@ -80,6 +80,8 @@ def parse_text(
     spec_nfrs = nfrs.extract(ctx)
     spec_tags = tags.extract(ctx)
     spec_stories = stories.extract(ctx)
+    if not (endpoints or functions or spec_tables or spec_models or env) and not (ident.lld_number or ident.version):
+        _no_service(doc, sink)
     if sink.errors:
         raise LLDError(file, sink.errors)
     servers: list[str] = []
@@ -123,3 +125,12 @@ def _require_lld(doc: document.Document, sink: DiagnosticSink) -> None:
         sink.error(1, "not an LLD: no '# Title' heading and no recognised section (see lld_grammar/README.md)")
     elif not recognised:
         sink.error(doc.title_line, "not an LLD: no recognised section (functions, endpoints, data models, ...)")
+
+
+def _no_service(doc: document.Document, sink: DiagnosticSink) -> None:
+    """Nothing to generate and no LLD number or version: a guide or instructions file that talks about LLDs."""
+    sink.error(
+        doc.title_line or 1,
+        "not a service LLD: no endpoints, Lambda functions, DynamoDB tables or models found "
+        "(see lld_grammar/README.md)",
+    )

@@ -33,8 +33,14 @@ def run(tmp_path: Path, name: str, data: bytes, capsys: pytest.CaptureFixture[st
         ("fence.md", (GOOD_HEAD + FUNCS + "\n```python\nx = 1\n").encode(), 11, "never closed"),
         (
             "pipes.md",
-            (GOOD_HEAD + FUNCS + "\n## Tagging\n\n| Tag | Value |\n|---|---|\n| Env | `dev | sit` |\n").encode(),
-            15,
+            (GOOD_HEAD + FUNCS + "| put_widget | PUT `/v1.0/widgets` | `a` | `b` |\n").encode(),
+            10,
+            "unescaped '|'",
+        ),
+        (
+            "pipes_in_code.md",
+            (GOOD_HEAD + FUNCS + "| put_widget | PUT /v1.0/widgets | Sets `a | b` |\n").encode(),
+            10,
             "unescaped '|'",
         ),
         (
@@ -71,3 +77,42 @@ def test_missing_file(tmp_path, capsys):
 def test_a_clean_minimal_lld_parses(tmp_path, capsys):
     code, err = run(tmp_path, "ok.md", (GOOD_HEAD + FUNCS).encode(), capsys, "--json")
     assert code == 0, err
+
+
+def _parse(tmp_path: Path, name: str, text: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict, str]:
+    import json
+
+    f = tmp_path / name
+    f.write_text(text, encoding="utf-8")
+    code = main(["lld", "parse", "--json", str(f)])
+    out = capsys.readouterr()
+    return code, (json.loads(out.out) if code == 0 else {}), out.err
+
+
+def test_pipe_inside_one_code_span_is_repaired_with_a_warning(tmp_path, capsys):
+    text = GOOD_HEAD + FUNCS + "\n## Tagging\n\n| Tag | Value |\n|---|---|\n| Env | `dev | sit` |\n| Owner | ops |\n"
+    code, spec, err = _parse(tmp_path, "pipes_ok.md", text, capsys)
+    assert code == 0, err
+    assert "pipes_ok.md:15: warning:" in err and "`code` span whole" in err
+    assert [(t["key"], t["value"]) for t in spec["tags"]] == [("Env", "dev | sit"), ("Owner", "ops")]
+
+
+def test_empty_extra_cells_and_overflow_outside_the_inventory_only_warn(tmp_path, capsys):
+    text = (
+        GOOD_HEAD
+        + FUNCS
+        + "\n## Troubleshooting\n\n| Issue | Fix |\n|---|---|\n| slow | `a` | `b` |\n"
+        + "\n## Tagging\n\n| Tag | Value |\n|---|---|\n| Owner | ops | |\n"
+    )
+    code, spec, err = _parse(tmp_path, "overflow.md", text, capsys)
+    assert code == 0, err
+    assert "overflow.md:15: warning:" in err and "past column 2 are ignored" in err
+    assert "overflow.md:21: warning:" in err and "extra cells are empty" in err
+    assert spec["endpoints"][0]["path"] == "/v1.0/widgets/{widgetId}"
+
+
+def test_guide_that_only_talks_about_llds_is_not_a_service(tmp_path, capsys):
+    text = "# Project Instructions\n\n## API Design\n\n- Versioning: URL-based (`/v1/orders`)\n\n## Testing\n\n- unit\n"
+    code, _, err = _parse(tmp_path, "GUIDE.md", text, capsys)
+    assert code == 2 and "Traceback" not in err
+    assert re.search(r"GUIDE\.md:1: error: not (?:a service )?(?:an )?LLD", err), err

@@ -748,3 +748,18 @@ Table: orders (one per environment)
 """
     (t,), _ = extract(body)
     assert (t.name, t.table_name) == ("orders", "orders")
+
+
+def test_entity_heading_with_a_variant_parenthetical_names_the_entity():
+    """``#### Basket Entity (Guest)``: the parenthetical qualifies the variant; the entity is ``Basket``."""
+    body = (
+        "## 5. Data Models\n\n### 5.1 DynamoDB Schema\n\n"
+        "#### Basket Entity (Guest)\n\n| Attribute | Type | Description |\n|---|---|---|\n"
+        "| PK | String | `BASKET#{basketId}` |\n| SK | String | `METADATA` |\n| total | Number | cents |\n\n"
+        "#### BasketLine Entity (Guest)\n\n| Attribute | Type | Description |\n|---|---|---|\n"
+        "| PK | String | `BASKET#{basketId}` |\n| SK | String | `LINE#{lineId}` |\n| qty | Number | count |\n"
+    )
+    tables, sink = extract(body)
+    names = {e.name: (e.pk, e.sk) for t in tables for e in t.entities}
+    assert names == {"Basket": ("BASKET#{basketId}", "METADATA"), "BasketLine": ("BASKET#{basketId}", "LINE#{lineId}")}
+    assert not any("naming the table 'Item'" in w.message for w in sink.warnings)
