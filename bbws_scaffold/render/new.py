@@ -101,6 +101,7 @@ def answers_data(spec: ServiceSpec, org: str, environments: dict[str, Any] | Non
     """The copier answers: blueprint, the whole spec, org, the deployment environments and the
     infrastructure plan derived from both (templates read it; they derive nothing themselves)."""
     from bbws_scaffold.render.infra import infra_answer
+    from bbws_scaffold.render.pymodels import models_answer
 
     if environments is None:
         from bbws_scaffold.environments import environments_answer
@@ -112,6 +113,7 @@ def answers_data(spec: ServiceSpec, org: str, environments: dict[str, Any] | Non
         "org": org,
         "environments": environments,
         "infra": infra_answer(spec, environments),
+        "models": models_answer(spec),
     }
 
 
