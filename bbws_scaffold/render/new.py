@@ -201,7 +201,8 @@ def summary(target: Path, spec: ServiceSpec) -> str:
     files = sorted(p.relative_to(target) for p in target.rglob("*") if p.is_file())
     top: dict[str, int] = {}
     for f in files:
-        head = f.parts[0] if len(f.parts) == 1 else "/".join(f.parts[:2]) + "/"
+        # top-level files by name; everything else by its folder, at most two levels deep
+        head = f.parts[0] if len(f.parts) == 1 else "/".join(f.parts[: min(len(f.parts) - 1, 2)]) + "/"
         top[head] = top.get(head, 0) + 1
     lines = [f"created {target} ({len(files)} files)"]
     for name, n in sorted(top.items()):

@@ -109,3 +109,26 @@ def test_copier_update_resolves_the_recorded_source(tmp_path: Path) -> None:
     copier.run_update(str(repo), defaults=True, overwrite=True, quiet=True, skip_answered=True)
     status = subprocess.run(["git", "status", "--porcelain"], cwd=repo, capture_output=True, text=True).stdout
     assert status == "", status
+
+
+def test_summary_groups_files_by_folder(tmp_path: Path) -> None:
+    for rel in [
+        "README.md",
+        "terraform/main.tf",
+        "terraform/lambda.tf",
+        "terraform/backend/dev.hcl",
+        "src/handlers/a.py",
+        "src/handlers/b.py",
+        ".github/workflows/ci.yml",
+    ]:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("x")
+    lines = new.summary(tmp_path, catalogue_spec()).splitlines()
+    assert lines[0] == f"created {tmp_path} (7 files)"
+    assert lines[1:6] == [
+        "  .github/workflows/  (1 files)",
+        "  README.md",
+        "  src/handlers/  (2 files)",
+        "  terraform/  (2 files)",
+        "  terraform/backend/  (1 files)",
+    ]
