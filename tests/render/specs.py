@@ -1,14 +1,12 @@
 """Specs for the render tests.
 
-``load_spec(lld)`` uses the real parser when it yields something for the file (endpoints or
-functions), else falls back to a spec built here: by hand for the examples, from the corpus
-ground truth for the corpus LLDs. Once the parser lands the fallbacks simply stop being used.
+``load_spec(lld)`` is the real parser's spec of an LLD (end-to-end tests never fall back to a
+hand-built one). ``catalogue_spec()`` and ``preferences_spec()`` are small hand-built specs for
+unit tests of the binding and of ``new`` that should not depend on the parser.
 """
 
 from __future__ import annotations
 
-import json
-import re
 from pathlib import Path
 
 from bbws_scaffold.model import (
@@ -32,32 +30,11 @@ CORPUS = ROOT.parent / "shared" / "lld_corpus"
 EXAMPLES = ROOT / "examples"
 
 
-def parsed(lld: Path) -> ServiceSpec | None:
-    """The parser's spec, when the parser is far enough along to describe this LLD."""
-    try:
-        from bbws_scaffold.lld.parser import parse_file
-
-        spec = parse_file(lld)
-    except Exception:  # noqa: BLE001 - the parser is work in progress; fall back
-        return None
-    if not (spec.endpoints or spec.functions) or not spec.tables and "catalogue" in lld.name.lower():
-        return None
-    return spec
-
-
 def load_spec(lld: Path) -> ServiceSpec:
-    spec = parsed(lld)
-    if spec is not None:
-        return spec
-    name = lld.name.lower()
-    if "catalogue" in name:
-        return catalogue_spec()
-    if "preferences" in name:
-        return preferences_spec()
-    gt = CORPUS / "ground_truth" / (lld.stem + ".json")
-    if gt.is_file():
-        return from_ground_truth(gt)
-    raise LookupError(f"no spec for {lld}")
+    """The parser's spec of an LLD: end-to-end tests never fall back to a hand-built one."""
+    from bbws_scaffold.lld.parser import parse_file
+
+    return parse_file(lld)
 
 
 # --------------------------------------------------------------------------- examples
@@ -224,7 +201,9 @@ def preferences_spec() -> ServiceSpec:
         service_name="Portal Preferences",
         repo="2_2_bbws_portal_svc_preferences",
         runtime=Runtime(python_version="3.12", architecture="arm64"),
-        endpoints=[Endpoint(method=m, path=p, operation_id=o, source="openapi") for m, p, o in eps],  # type: ignore[arg-type]
+        endpoints=[
+            Endpoint(method=m, path=p, operation_id=o, source="openapi") for m, p, o in eps  # type: ignore[arg-type]
+        ],
         tables=[
             Table(
                 name="bbws-portal-{env}",
@@ -236,106 +215,4 @@ def preferences_spec() -> ServiceSpec:
             )
         ],
         user_stories=[UserStory(id="US-12.1", story="As a user I want to see my preferences")],
-    )
-
-
-# --------------------------------------------------------------------------- corpus ground truth
-
-
-def _runtime(gt: dict) -> Runtime:  # type: ignore[type-arg]
-    m = re.search(r"(\d+\.\d+)", gt.get("runtime") or "")
-    return Runtime(
-        python_version=m.group(1) if m else "3.12",
-        memory_mb=gt.get("memory_mb"),
-        timeout_s=gt.get("timeout_s"),
-        architecture=gt.get("architecture") if gt.get("architecture") in ("arm64", "x86_64") else None,
-    )
-
-
-def _trigger(raw: str) -> tuple[str, str | None]:
-    low = raw.lower()
-    src = raw.split(":", 1)[1].strip() if ":" in raw else None
-    for key, trig in (("sqs", "sqs"), ("eventbridge", "eventbridge"), ("schedule", "schedule"), ("s3", "s3")):
-        if key in low:
-            return trig, src
-    return "other", src
-
-
-def from_ground_truth(path: Path) -> ServiceSpec:
-    gt = json.loads(path.read_text())
-    title = gt["title"]
-    service = re.sub(r"(?i)\s*-?\s*low-level design.*$", "", title)
-    service = re.sub(r"(?i)\b(lld|cpp|lambda)\b", "", service).strip(" -") or "Service"
-    endpoints = [
-        Endpoint(
-            method=e["method"],
-            path=e["path"],
-            function=e.get("function"),
-            operation_id=e.get("operation_id"),
-            primary=e.get("primary", True),
-            auth=e.get("auth"),
-        )
-        for e in gt["endpoints"]
-    ]
-    functions = [
-        Function(name=e["function"], method=e["method"], path=e["path"]) for e in gt["endpoints"] if e.get("function")
-    ]
-    seen = {f.ident for f in functions}
-    functions = [f for i, f in enumerate(functions) if f.ident not in {g.ident for g in functions[:i]}]
-    for o in gt.get("other_functions") or []:
-        trig, src = _trigger(o.get("trigger") or "")
-        fn = Function(
-            name=o["function"],
-            trigger=trig,  # type: ignore[arg-type]
-            trigger_raw=o.get("trigger"),
-            source_name=src,
-            memory_mb=o.get("memory_mb"),
-            timeout_s=o.get("timeout_s"),
-        )
-        if fn.ident not in seen:
-            functions.append(fn)
-            seen.add(fn.ident)
-    tables = []
-    for t in gt.get("tables") or []:
-        gsis = [
-            GSI(
-                name=g["name"],
-                index=g.get("index"),
-                pk=g.get("pk"),
-                sk=g.get("sk"),
-                pk_attr=g.get("pk_attr"),
-                sk_attr=g.get("sk_attr"),
-            )
-            for g in t.get("gsis") or []
-        ]
-        entities = [Entity(name=e["name"], pk=e.get("pk"), sk=e.get("sk")) for e in (t.get("entities") or [])]
-        tables.append(
-            Table(
-                name=t["name"],
-                table_name=t.get("table_name"),
-                entity=t.get("entity"),
-                pk=t.get("pk"),
-                sk=t.get("sk"),
-                pk_attr=t.get("pk_attr") or "PK",
-                sk_attr=t.get("sk_attr") or ("SK" if t.get("sk") else None),
-                entities=entities,
-                gsis=gsis,
-            )
-        )
-    models = [DataModel(name=m) for m in gt.get("models") or []]
-    env = [EnvVar(name=n) for n in gt.get("env_vars") or []]
-    return ServiceSpec(
-        source_file=Path(gt["file"]).name,
-        lld_number=gt.get("lld_number"),
-        title=title,
-        service_name=service,
-        version=gt.get("version"),
-        parent_hld=gt.get("parent_hld"),
-        repo=gt.get("repo") or "",
-        runtime=_runtime(gt),
-        endpoints=endpoints,
-        functions=functions,
-        tables=tables,
-        models=models,
-        env_vars=env,
     )
