@@ -130,8 +130,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("BBWS_DEBUG"):
             raise
         where = getattr(args, "file", None) or getattr(args, "lld", None) or "bbws-scaffold"
-        print(f"{where}:1: error: internal error ({type(exc).__name__}: {exc}); "
-              "rerun with BBWS_DEBUG=1 for details", file=sys.stderr)
+        print(
+            f"{where}:1: error: internal error ({type(exc).__name__}: {exc}); " "rerun with BBWS_DEBUG=1 for details",
+            file=sys.stderr,
+        )
         return EXIT_ERROR
 
 

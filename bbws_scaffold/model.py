@@ -130,7 +130,10 @@ class Endpoint(Node):
 
 
 def endpoint_handler_name(method: str, path: str) -> str:
-    """A stable handler name for an endpoint nothing names: ``GET /v1.0/tenants/{id}/sites`` -> ``get_tenants_id_sites``."""
+    """A stable handler name for an endpoint nothing names.
+
+    ``GET /v1.0/tenants/{id}/sites`` -> ``get_tenants_id_sites``.
+    """
     segs = [s for s in path.split("/") if s and not re.fullmatch(r"v\d+(\.\d+)*", s)]
     parts = [method.lower()] + [re.sub(r"[{}<>]", "", s) for s in segs]
     return naming.snake(" ".join(parts))

@@ -9,8 +9,8 @@ import json
 
 import pytest
 
-from bench.corpus_scores import score
 from bbws_scaffold.lld.parser import parse_file
+from bench.corpus_scores import score
 from tests.conftest import CORPUS
 
 GT = sorted((CORPUS / "ground_truth").glob("*.json"))

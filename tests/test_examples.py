@@ -45,13 +45,27 @@ def test_crud_example():
     assert (products.entity, products.pk, products.sk) == ("Product", "PRODUCT#{productId}", "METADATA")
     assert [(g.name, g.pk, g.sk) for g in products.gsis] == [("CategoryIndex", "category", "createdAt")]
     assert (reviews.entity, reviews.pk, reviews.sk, reviews.gsis) == (
-        "Review", "PRODUCT#{productId}", "REVIEW#{reviewId}", [])
+        "Review",
+        "PRODUCT#{productId}",
+        "REVIEW#{reviewId}",
+        [],
+    )
     python = {m.name: m for m in spec.models if m.source == "python"}
-    assert set(python) == {"ProductStatus", "Product", "CreateProductRequest", "UpdateProductRequest", "Review",
-                           "CreateReviewRequest"}
+    assert set(python) == {
+        "ProductStatus",
+        "Product",
+        "CreateProductRequest",
+        "UpdateProductRequest",
+        "Review",
+        "CreateReviewRequest",
+    }
     assert [v.value for v in python["ProductStatus"].values] == ["DRAFT", "PUBLISHED", "ARCHIVED"]
-    assert [e.name for e in spec.env_vars] == ["DYNAMODB_PRODUCTS_TABLE", "DYNAMODB_REVIEWS_TABLE", "ENVIRONMENT",
-                                               "LOG_LEVEL"]
+    assert [e.name for e in spec.env_vars] == [
+        "DYNAMODB_PRODUCTS_TABLE",
+        "DYNAMODB_REVIEWS_TABLE",
+        "ENVIRONMENT",
+        "LOG_LEVEL",
+    ]
     assert [s.id for s in spec.user_stories] == [f"US-CAT-{i:03d}" for i in range(1, 10)]
     assert {t.key: t.value for t in spec.tags}["Component"] == "CatalogueLambda"
     latency = [n for n in spec.nfrs if n.kind == "latency" and n.percentile == "p95"]
@@ -64,13 +78,15 @@ def test_portal_example_endpoints_come_from_its_openapi_block():
     assert spec.repo == "2_2_bbws_portal_svc_preferences"
     assert (spec.runtime.memory_mb, spec.runtime.timeout_s) == (256, 30)
     assert spec.runtime.memory_by_label == {"default": 256, "export": 512}
-    assert sorted(endpoints(spec)) == sorted([
-        ("GET", "/portal/preferences", "get_preferences"),
-        ("PUT", "/portal/preferences", "update_preferences"),
-        ("GET", "/portal/preferences/notifications", "list_notification_settings"),
-        ("PUT", "/portal/preferences/notifications/{category}", "update_notification_setting"),
-        ("POST", "/portal/preferences/export", "export_preferences"),
-    ])
+    assert sorted(endpoints(spec)) == sorted(
+        [
+            ("GET", "/portal/preferences", "get_preferences"),
+            ("PUT", "/portal/preferences", "update_preferences"),
+            ("GET", "/portal/preferences/notifications", "list_notification_settings"),
+            ("PUT", "/portal/preferences/notifications/{category}", "update_notification_setting"),
+            ("POST", "/portal/preferences/export", "export_preferences"),
+        ]
+    )
     assert "https://dev.portal-api.kimmyai.io/v1.0" in spec.api_base_urls
     fns = {f.name: f for f in spec.functions}
     assert fns["apply_default_preferences"].trigger == "eventbridge"
@@ -83,13 +99,26 @@ def test_portal_example_endpoints_come_from_its_openapi_block():
         ("PreferenceExport", "USER#{userId}", "EXPORT#{exportId}"),
     ]
     assert [(g.name, g.pk, g.sk) for g in table.gsis] == [
-        ("NotificationCategoryIndex", "category", "userId"), ("TenantPreferencesIndex", "tenantId", "entity_type")]
+        ("NotificationCategoryIndex", "category", "userId"),
+        ("TenantPreferencesIndex", "tenantId", "entity_type"),
+    ]
     assert {m.name for m in spec.models if m.source == "openapi"} >= {"Preferences", "ExportPreferencesRequest"}
     assert {m.name for m in spec.models if m.source == "python"} == {
-        "UpdatePreferencesRequest", "UpdateNotificationSettingRequest", "UserCreatedDetail", "Theme",
-        "NotificationCategory", "DigestFrequency"}
-    assert [e.name for e in spec.env_vars] == ["DYNAMODB_TABLE_NAME", "EXPORT_BUCKET_NAME", "EXPORT_URL_TTL_SECONDS",
-                                               "ENVIRONMENT", "LOG_LEVEL", "POWERTOOLS_SERVICE_NAME"]
+        "UpdatePreferencesRequest",
+        "UpdateNotificationSettingRequest",
+        "UserCreatedDetail",
+        "Theme",
+        "NotificationCategory",
+        "DigestFrequency",
+    }
+    assert [e.name for e in spec.env_vars] == [
+        "DYNAMODB_TABLE_NAME",
+        "EXPORT_BUCKET_NAME",
+        "EXPORT_URL_TTL_SECONDS",
+        "ENVIRONMENT",
+        "LOG_LEVEL",
+        "POWERTOOLS_SERVICE_NAME",
+    ]
 
 
 def test_event_driven_example_has_no_api():
@@ -105,7 +134,10 @@ def test_event_driven_example_has_no_api():
     ]
     (table,) = spec.tables
     assert (table.name, table.pk, table.sk) == (
-        "bbws-notifications-{env}", "RECIPIENT#{recipientId}", "NOTIFICATION#{notificationId}")
+        "bbws-notifications-{env}",
+        "RECIPIENT#{recipientId}",
+        "NOTIFICATION#{notificationId}",
+    )
     assert [(g.name, g.pk, g.sk) for g in table.gsis] == [("StatusIndex", "status", "createdAt")]
     assert table.ttl_attribute == "expiresAt"
     assert len(spec.env_vars) == 10

@@ -27,8 +27,13 @@ def test_names_are_normalised_once_in_the_model():
         title="t",
         service_name="Order Item Service",
         endpoints=[Endpoint(method="GET", path="/v1.0/tenants/{tenantId}/orders/<order_id>")],
-        tables=[Table(name="bbws-orders-{env}", table_name="bbws-orders-${var.environment}",
-                      entities=[Entity(name="Order Item", pk="TENANT#{tenantId}", sk="ITEM#{item-id}")])],
+        tables=[
+            Table(
+                name="bbws-orders-{env}",
+                table_name="bbws-orders-${var.environment}",
+                entities=[Entity(name="Order Item", pk="TENANT#{tenantId}", sk="ITEM#{item-id}")],
+            )
+        ],
     )
     assert spec.service == "order_item_service" and spec.repo == "2_bbws_order_item_service_lambda"
     assert [p.ident for p in spec.endpoints[0].params] == ["tenant_id", "order_id"]
@@ -40,14 +45,17 @@ def test_names_are_normalised_once_in_the_model():
     assert (spec.tables[0].pk, spec.tables[0].sk) == ("TENANT#{tenantId}", "ITEM#{item-id}")
 
 
-@pytest.mark.parametrize("raw,snake,pascal", [
-    ("createOrder", "create_order", "CreateOrder"),
-    ("HTTPServer", "http_server", "HTTPServer"),
-    ("bbws-wp-site-create-{env}", "bbws_wp_site_create_env", "BbwsWpSiteCreateEnv"),
-    ("class", "class_", "Class"),
-    ("3ds secure", "n3ds_secure", "N3dsSecure"),
-    ("Plugin (Marketplace)", "plugin_marketplace", "PluginMarketplace"),
-])
+@pytest.mark.parametrize(
+    "raw,snake,pascal",
+    [
+        ("createOrder", "create_order", "CreateOrder"),
+        ("HTTPServer", "http_server", "HTTPServer"),
+        ("bbws-wp-site-create-{env}", "bbws_wp_site_create_env", "BbwsWpSiteCreateEnv"),
+        ("class", "class_", "Class"),
+        ("3ds secure", "n3ds_secure", "N3dsSecure"),
+        ("Plugin (Marketplace)", "plugin_marketplace", "PluginMarketplace"),
+    ],
+)
 def test_naming(raw, snake, pascal):
     assert naming.snake(raw) == snake and naming.pascal(raw) == pascal
     assert snake.isidentifier()
@@ -71,6 +79,17 @@ def test_schema_command_prints_the_json_schema(capsys):
     assert main(["lld", "schema"]) == 0
     schema = json.loads(capsys.readouterr().out)
     assert schema["title"] == "ServiceSpec"
-    for key in ("lld_number", "title", "version", "repo", "runtime", "endpoints", "functions", "tables",
-                "models", "env_vars", "warnings"):
+    for key in (
+        "lld_number",
+        "title",
+        "version",
+        "repo",
+        "runtime",
+        "endpoints",
+        "functions",
+        "tables",
+        "models",
+        "env_vars",
+        "warnings",
+    ):
         assert key in schema["properties"]

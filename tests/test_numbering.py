@@ -17,8 +17,15 @@ def make(tmp_path, *names):
 
 
 def test_numeric_not_lexical(tmp_path):
-    d = make(tmp_path, "2.1.2_LLD_Auth.md", "2.1.9_LLD_Payment.md", "2.1.10_LLD_Newsletter.md",
-             "2.1.11_OPS_Runbook.md", "2.2.7_LLD_Notification.md", "CLAUDE.md")
+    d = make(
+        tmp_path,
+        "2.1.2_LLD_Auth.md",
+        "2.1.9_LLD_Payment.md",
+        "2.1.10_LLD_Newsletter.md",
+        "2.1.11_OPS_Runbook.md",
+        "2.2.7_LLD_Notification.md",
+        "CLAUDE.md",
+    )
     assert next_number(d, "2.1") == "2.1.11"
     assert next_number(d, "2.2") == "2.2.8"
     assert next_number(d, "3.1") == "3.1.1"

@@ -35,7 +35,7 @@ class Section:
     level: int  # 0 for the document root
     line: int
     parent: Section | None = None
-    concepts: dict[str, object] = field(default_factory=dict)
+    concepts: dict[str, re.Match[str] | bool] = field(default_factory=dict)
 
     def ancestors(self) -> Iterator[Section]:
         node: Section | None = self
@@ -155,7 +155,10 @@ def inline_text(token: Token) -> tuple[str, bool]:
 
 
 def split_row(line: str, keep_code: bool = False) -> list[str]:
-    """GFM cell split of one raw table line (``\\|`` escapes honoured; code spans kept whole only with ``keep_code``)."""
+    """GFM cell split of one raw table line.
+
+    ``\\|`` escapes are honoured; code spans are kept whole only with ``keep_code``.
+    """
     s = line.strip()
     if s.startswith("|"):
         s = s[1:]
@@ -290,7 +293,8 @@ def build(file: str, text: str, grammar: Grammar, sink: DiagnosticSink) -> Docum
 def _read_table(
     tokens: list[Token], i: int, section: Section, lines: list[str], sink: DiagnosticSink
 ) -> tuple[Table, int]:
-    start_line = (tokens[i].map[0] + 1) if tokens[i].map else 0
+    table_map = tokens[i].map
+    start_line = table_map[0] + 1 if table_map else 0
     header: list[str] = []
     rows: list[Row] = []
     cur: list[str] = []

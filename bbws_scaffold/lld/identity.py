@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import PurePath
+from typing import Literal
 
 from bbws_scaffold import naming
 from bbws_scaffold.lld.context import Context
@@ -28,7 +29,7 @@ class Identity:
     parent_hld: str | None = None
     component: str | None = None
     repo: str | None = None
-    repo_source: str = "derived"
+    repo_source: Literal["component", "overview", "derived"] = "derived"
     runtime: Runtime = field(default_factory=Runtime)
 
 

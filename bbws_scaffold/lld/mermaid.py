@@ -12,12 +12,12 @@ import re
 from dataclasses import dataclass, field
 
 _CLASS_RE = re.compile(
-    r"^class\s+`?(?P<name>[A-Za-z_][\w]*)`?(?:~(?P<generic>[^~]*)~)?(?:\s*\[\"[^\"]*\"\])?(?::::\w+)?\s*(?P<open>\{)?\s*(?P<rest>.*)$"
+    r"^class\s+`?(?P<name>[A-Za-z_][\w]*)`?(?:~(?P<generic>[^~]*)~)?(?:\s*\[\"[^\"]*\"\])?(?::::\w+)?\s*(?P<open>\{)?\s*(?P<rest>.*)$"  # noqa: E501 (one mermaid grammar rule)
 )
 _STEREO_RE = re.compile(r"^<<\s*(?P<s>[^<>]+?)\s*>>\s*(?P<name>[A-Za-z_]\w*)?\s*;?$")
 _MEMBER_LINE_RE = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s*:\s*(?P<member>.+)$")
 _REL_RE = re.compile(
-    r"^(?P<a>[A-Za-z_]\w*)\s*(?:\"[^\"]*\"\s*)?(?P<arrow><\|--|--\|>|<\|\.\.|\.\.\|>|\*--|--\*|o--|--o|-->|<--|--|\.\.>|<\.\.|\.\.)"
+    r"^(?P<a>[A-Za-z_]\w*)\s*(?:\"[^\"]*\"\s*)?(?P<arrow><\|--|--\|>|<\|\.\.|\.\.\|>|\*--|--\*|o--|--o|-->|<--|--|\.\.>|<\.\.|\.\.)"  # noqa: E501 (one mermaid grammar rule)
     r"\s*(?:\"[^\"]*\"\s*)?(?P<b>[A-Za-z_]\w*)"
 )
 _GENERIC_RE = re.compile(r"~([^~]*)~")

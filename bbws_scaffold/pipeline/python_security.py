@@ -90,7 +90,7 @@ def check_detect_secrets(repo: Path, detect_secrets: ResolvedTool) -> CheckOutpu
                 Finding(
                     "detect-secrets",
                     rel(repo, filename),
-                    int(s.get("line_number") or 0),
+                    int(str(s.get("line_number") or 0)),
                     str(s.get("type", "secret")).replace(" ", "-").lower(),
                     f"possible secret ({s.get('type', 'unknown type')}); remove it and rotate it, "
                     "or mark a false positive with `# pragma: allowlist secret`",

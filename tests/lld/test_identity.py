@@ -6,7 +6,9 @@ import pytest
 
 from bbws_scaffold.lld.parser import parse_text
 
-FUNCS = "\n## 1.3 Lambda Functions\n\n| Function | Endpoint | Description |\n|---|---|---|\n| get_x | GET /v1.0/x | x |\n"
+FUNCS = (
+    "\n## 1.3 Lambda Functions\n\n| Function | Endpoint | Description |\n|---|---|---|\n| get_x | GET /v1.0/x | x |\n"
+)
 
 
 def doc(header: str = "", overview_rows: str = "", title: str = "CPP Cart Lambda - Low-Level Design") -> str:
@@ -17,8 +19,10 @@ def doc(header: str = "", overview_rows: str = "", title: str = "CPP Cart Lambda
 def test_header_block_and_component_repo():
     spec = parse_text(
         "2.1.7_LLD_Cart_Lambda.md",
-        doc("**Version**: 1.2\n**Status**: Draft\n**Component**: Cart Service (2_bbws_cart_lambda)\n"
-            "**Parent HLD**: [HLD 2.1](../HLDs/2.1_HLD.md) - Epic 6"),
+        doc(
+            "**Version**: 1.2\n**Status**: Draft\n**Component**: Cart Service (2_bbws_cart_lambda)\n"
+            "**Parent HLD**: [HLD 2.1](../HLDs/2.1_HLD.md) - Epic 6"
+        ),
     )
     assert (spec.lld_number, spec.version, spec.status) == ("2.1.7", "1.2", "Draft")
     assert (spec.repo, spec.repo_source, spec.service) == ("2_bbws_cart_lambda", "component", "cart")
@@ -39,14 +43,29 @@ def test_repo_from_overview_row_else_derived_from_the_service_name():
     [
         ("256MB", "30s", 256, 30, {}),
         ("512 MB", "30 seconds", 512, 30, {}),
-        ("256MB (default), 512MB (dashboard)", "30s (API), 900s (workers)", 256, 30, {"default": 256, "dashboard": 512}),
-        ("1024MB (migration workers), 256MB (API handlers)", "15 min", 256, 900, {"migration workers": 1024, "API handlers": 256}),
+        (
+            "256MB (default), 512MB (dashboard)",
+            "30s (API), 900s (workers)",
+            256,
+            30,
+            {"default": 256, "dashboard": 512},
+        ),
+        (
+            "1024MB (migration workers), 256MB (API handlers)",
+            "15 min",
+            256,
+            900,
+            {"migration workers": 1024, "API handlers": 256},
+        ),
         ("256-512MB (varies by function)", "10-120s (varies by function)", None, None, {}),
         ("1GB", "30s (search), 60s (registration/transfer)", 1024, None, {}),
     ],
 )
 def test_runtime_micro_grammar(memory, timeout, mb, s, labels):
-    rows = f"| Runtime | Python 3.12 on AWS Lambda |\n| Memory | {memory} |\n| Timeout | {timeout} |\n| Architecture | arm64 |\n"
+    rows = (
+        f"| Runtime | Python 3.12 on AWS Lambda |\n| Memory | {memory} |\n"
+        f"| Timeout | {timeout} |\n| Architecture | arm64 |\n"
+    )
     rt = parse_text("x.md", doc(overview_rows=rows)).runtime
     assert (rt.python_version, rt.memory_mb, rt.timeout_s, rt.architecture) == ("3.12", mb, s, "arm64")
     assert rt.memory_raw == memory

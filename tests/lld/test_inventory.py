@@ -493,7 +493,8 @@ def test_calls_to_other_services_are_not_endpoints() -> None:
 
 def test_summary_count_table_disagreeing_with_inventory_warns_with_both_lines() -> None:
     spec = parse(
-        "## 1. Introduction\n\n### 1.5 Lambda Functions Summary\n\n| Domain | Functions | Description |\n|---|---|---|\n"
+        "## 1. Introduction\n\n### 1.5 Lambda Functions Summary\n\n"
+        "| Domain | Functions | Description |\n|---|---|---|\n"
         "| Sites API | 2 | CRUD |\n| SQS Consumers | 1 | Workers |\n\n"
         "## 9. Lambda Functions\n\n### 9.1 Function Inventory\n\n| Function | Memory | Timeout | Trigger |\n"
         "|---|---|---|---|\n| site-create | 256MB | 30s | API Gateway |\n| site-creator | 512MB | 900s | SQS |\n"

@@ -278,7 +278,8 @@ def test_field_tables_under_bold_labels():
         "| id | String | Yes | UUID |\n| quantity | Number | Yes | min 1 |\n| note | String | No | - |\n\n"
         "**Campaign (Map, optional):**\n\nCampaign details are denormalised.\n\n"
         "| Field | Type | Required | Description |\n|---|---|---|---|\n| code | String | Yes | Code |\n\n"
-        "**GSI1: OrdersByDateIndex**\n\n| Attribute | Type | Key Type |\n|---|---|---|\n| GSI1_PK | String | Partition Key |\n"
+        "**GSI1: OrdersByDateIndex**\n\n| Attribute | Type | Key Type |\n|---|---|---|\n"
+        "| GSI1_PK | String | Partition Key |\n"
     )
     spec = parse(body)
     assert [m.name for m in spec.models if m.source == "table"] == ["OrderItem", "Campaign"]

@@ -10,37 +10,95 @@ from bbws_scaffold.lld.parser import parse_text
 from bbws_scaffold.model import ServiceSpec
 
 TITLES = [
-    "Lambda Functions", "API Endpoints", "Component Overview", "DynamoDB Schema", "GSI: EmailIndex",
-    "Pydantic Models", "Environment Variables", "NFRs", "Tagging", "High Level Epic Overview",
-    "Dependencies", "Tenant Entity", "Table: `bbws-x-{env}`", "Class Diagram", "OpenAPI Specification",
+    "Lambda Functions",
+    "API Endpoints",
+    "Component Overview",
+    "DynamoDB Schema",
+    "GSI: EmailIndex",
+    "Pydantic Models",
+    "Environment Variables",
+    "NFRs",
+    "Tagging",
+    "High Level Epic Overview",
+    "Dependencies",
+    "Tenant Entity",
+    "Table: `bbws-x-{env}`",
+    "Class Diagram",
+    "OpenAPI Specification",
 ]
 HEADERS = [
-    "Function", "Endpoint", "Method", "Path", "Description", "Attribute", "Type", "Value", "Entity", "PK",
-    "SK", "GSI Name", "Index", "Variable", "Tag", "Metric", "Target", "User Story #", "Test Scenario(s)",
-    "Trigger", "Memory", "Timeout", "Dependency", "Purpose", "Key Type",
+    "Function",
+    "Endpoint",
+    "Method",
+    "Path",
+    "Description",
+    "Attribute",
+    "Type",
+    "Value",
+    "Entity",
+    "PK",
+    "SK",
+    "GSI Name",
+    "Index",
+    "Variable",
+    "Tag",
+    "Metric",
+    "Target",
+    "User Story #",
+    "Test Scenario(s)",
+    "Trigger",
+    "Memory",
+    "Timeout",
+    "Dependency",
+    "Purpose",
+    "Key Type",
 ]
 CELLS = st.one_of(
-    st.sampled_from([
-        "GET /v1.0/a/{id}", "POST /x", "`TENANT#{tenantId}`", "PK", "SK", "PK (email)", "256MB (default)",
-        "30s", "-", "String", "Partition Key", "SQS: `q-{env}`", "US-001", "< 500ms", "**bold**", "",
-        "{dev\\|sit\\|prod}", "EventBridge", "arm64", "Python 3.12", "GET", "/v1.0/{a}/{b}", "<br/>",
-    ]),
+    st.sampled_from(
+        [
+            "GET /v1.0/a/{id}",
+            "POST /x",
+            "`TENANT#{tenantId}`",
+            "PK",
+            "SK",
+            "PK (email)",
+            "256MB (default)",
+            "30s",
+            "-",
+            "String",
+            "Partition Key",
+            "SQS: `q-{env}`",
+            "US-001",
+            "< 500ms",
+            "**bold**",
+            "",
+            "{dev\\|sit\\|prod}",
+            "EventBridge",
+            "arm64",
+            "Python 3.12",
+            "GET",
+            "/v1.0/{a}/{b}",
+            "<br/>",
+        ]
+    ),
     st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="|\n\r"), max_size=20),
 )
-FENCE_BODIES = st.sampled_from([
-    "class A(BaseModel):\n    x: int = Field(..., alias='y')\n",
-    "class E(str, Enum):\n    A = 'a'\n",
-    "def f(:\n",
-    "openapi: 3.0.3\npaths:\n  /a:\n    get:\n      operationId: getA\n",
-    "paths: [1, 2\n",
-    "classDiagram\n  class A {\n    +str x\n  }\n  A <|-- B\n",
-    "X=1\nexport Y=2 # c\n",
-    '{"TableName": "t", "KeySchema": [{"AttributeName": "PK", "KeyType": "HASH"}]}',
-    'resource "aws_dynamodb_table" "t" {\n  name = "x"\n  hash_key = "PK"\n}\n',
-    "PK: TENANT#{id}\nSK: METADATA\n",
-    "sequenceDiagram\n  A->>B: POST /v1.0/x\n",
-    "os.environ['A']\n",
-]) | st.text(max_size=80)
+FENCE_BODIES = st.sampled_from(
+    [
+        "class A(BaseModel):\n    x: int = Field(..., alias='y')\n",
+        "class E(str, Enum):\n    A = 'a'\n",
+        "def f(:\n",
+        "openapi: 3.0.3\npaths:\n  /a:\n    get:\n      operationId: getA\n",
+        "paths: [1, 2\n",
+        "classDiagram\n  class A {\n    +str x\n  }\n  A <|-- B\n",
+        "X=1\nexport Y=2 # c\n",
+        '{"TableName": "t", "KeySchema": [{"AttributeName": "PK", "KeyType": "HASH"}]}',
+        'resource "aws_dynamodb_table" "t" {\n  name = "x"\n  hash_key = "PK"\n}\n',
+        "PK: TENANT#{id}\nSK: METADATA\n",
+        "sequenceDiagram\n  A->>B: POST /v1.0/x\n",
+        "os.environ['A']\n",
+    ]
+) | st.text(max_size=80)
 
 
 @st.composite
@@ -56,8 +114,10 @@ def table(draw):
 def block(draw):
     kind = draw(st.sampled_from(["heading", "table", "fence", "text", "header"]))
     if kind == "heading":
-        return "#" * draw(st.integers(1, 5)) + f" {draw(st.integers(1, 9))}.{draw(st.integers(1, 9))} " + draw(
-            st.sampled_from(TITLES)
+        return (
+            "#" * draw(st.integers(1, 5))
+            + f" {draw(st.integers(1, 9))}.{draw(st.integers(1, 9))} "
+            + draw(st.sampled_from(TITLES))
         )
     if kind == "table":
         return draw(table())

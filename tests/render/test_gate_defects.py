@@ -25,7 +25,9 @@ CHECKOUT = "actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2"
 
 @pytest.fixture(scope="module")
 def result(tmp_path_factory: pytest.TempPathFactory) -> GateResult:
-    repo = render(load_spec(EXAMPLES / "crud_catalogue" / "2.9.1_LLD_Catalogue_Lambda.md"), tmp_path_factory.mktemp("o"))
+    repo = render(
+        load_spec(EXAMPLES / "crud_catalogue" / "2.9.1_LLD_Catalogue_Lambda.md"), tmp_path_factory.mktemp("o")
+    )
     replace_once(repo / ".github/workflows/ci.yml", CHECKOUT, "actions/checkout@v4")
     replace_once(repo / "terraform/iam.tf", '"dynamodb:GetItem",', '"*",')
     replace_once(repo / "terraform/lambda.tf", "  memory_size   = each.value", "  memory_sise   = each.value")
@@ -33,7 +35,9 @@ def result(tmp_path_factory: pytest.TempPathFactory) -> GateResult:
     text = deploy.read_text(encoding="utf-8")
     start, end = text.index("      - name: Validate AWS account"), text.index("      - name: Terraform plan")
     deploy.write_text(text[:start] + text[end:], encoding="utf-8")
-    (repo / "src/utils/settings.py").write_text(f'"""Settings."""\n\nFALLBACK_KEY_ID = "{FAKE_KEY}"\n', encoding="utf-8")
+    (repo / "src/utils/settings.py").write_text(
+        f'"""Settings."""\n\nFALLBACK_KEY_ID = "{FAKE_KEY}"\n', encoding="utf-8"
+    )
     return gate(repo)
 
 
@@ -70,7 +74,12 @@ def test_aws_key_in_code(result: GateResult) -> None:
 
 
 def test_nothing_else_is_reported(result: GateResult) -> None:
-    touched = {".github/workflows/ci.yml", ".github/workflows/deploy-dev.yml", "terraform/iam.tf",
-               "terraform/lambda.tf", "src/utils/settings.py"}
+    touched = {
+        ".github/workflows/ci.yml",
+        ".github/workflows/deploy-dev.yml",
+        "terraform/iam.tf",
+        "terraform/lambda.tf",
+        "src/utils/settings.py",
+    }
     assert not [f for f in result.findings if f.file not in touched], render_table(result.findings)
     assert result.exit_code == 1
