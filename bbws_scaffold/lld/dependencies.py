@@ -14,16 +14,15 @@ participants and prose are never read. Derived entries say where they came from 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
 
-from bbws_scaffold.diagnostics import DiagnosticSink
-from bbws_scaffold.lld import dynamodb, envvars, inventory
 from bbws_scaffold.lld.context import Context
 from bbws_scaffold.lld.document import Fence, Table
 from bbws_scaffold.lld.grammar import Concept
 from bbws_scaffold.lld.values import strip_markup
-from bbws_scaffold.model import Dependency
+from bbws_scaffold.model import Dependency, EnvVar, Function
+from bbws_scaffold.model import Table as SpecTable
 
 _PAREN_RE = re.compile(r"\([^()]*\)")
 _QUOTED_RE = re.compile(r"""["']([^"']+)["']""")
@@ -72,13 +71,23 @@ def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", text.replace("_", " ")).strip().lower()
 
 
-def extract(ctx: Context) -> list[Dependency]:
+def extract(
+    ctx: Context,
+    tables: Sequence[SpecTable] = (),
+    functions: Sequence[Function] = (),
+    env_vars: Sequence[EnvVar] = (),
+) -> list[Dependency]:
+    """Declared dependency tables; without one, services derived from declarative evidence.
+
+    ``tables``, ``functions`` and ``env_vars`` are what the other extractors already found (the
+    parser passes them in), so nothing is extracted twice.
+    """
     concept = ctx.grammar["dependencies"]
     vocab = Vocabulary.from_concept(concept)
     declared = _declared(ctx, concept, vocab)
     if declared:
         return declared
-    return _derived(ctx, concept, vocab)
+    return _derived(ctx, concept, vocab, tables, functions, env_vars)
 
 
 # --- declared: dependency tables ----------------------------------------------------------------
@@ -123,7 +132,14 @@ class _Evidence:
     notes: list[str] = field(default_factory=list)
 
 
-def _derived(ctx: Context, concept: Concept, vocab: Vocabulary) -> list[Dependency]:
+def _derived(
+    ctx: Context,
+    concept: Concept,
+    vocab: Vocabulary,
+    tables: Sequence[SpecTable],
+    functions: Sequence[Function],
+    env_vars: Sequence[EnvVar],
+) -> list[Dependency]:
     found: dict[str, _Evidence] = {}
 
     def add(service: str, line: int, note: str) -> None:
@@ -137,9 +153,9 @@ def _derived(ctx: Context, concept: Concept, vocab: Vocabulary) -> list[Dependen
     for fence in ctx.doc.fences():
         for service, line, actions in _policy_actions(fence, concept):
             add(service, line, f"derived from IAM policy (line {line}): {', '.join(actions)}")
-    _from_tables(ctx, add)
-    _from_triggers(ctx, concept, add)
-    _from_env_vars(ctx, concept, add)
+    _from_tables(tables, add)
+    _from_triggers(functions, concept, add)
+    _from_env_vars(env_vars, concept, add)
     deps = [
         Dependency(line=ev.line, name=vocab.display(svc), service=svc, purpose="; ".join(ev.notes))
         for svc, ev in found.items()
@@ -204,51 +220,34 @@ def _action_values(rest: str, lines: list[tuple[int, str]], i: int) -> tuple[lis
     return items, i
 
 
-def _scratch(ctx: Context) -> Context:
-    """A context whose diagnostics are discarded: the other extractors already report their own."""
-    return Context(ctx.doc, ctx.grammar, DiagnosticSink(), ctx.openapi)
+def _from_tables(tables: Sequence[SpecTable], add: Callable[[str, int, str], None]) -> None:
+    for table in tables:
+        if table.line:
+            add(
+                "dynamodb",
+                table.line,
+                f"derived from DynamoDB table {table.table_name or table.name!r} (line {table.line})",
+            )
 
 
-def _safely(call: Callable[[], Any]) -> Any:
-    """Another extractor's result, or None if it fails: evidence is optional, a crash is not."""
-    try:
-        return call()
-    except Exception:  # noqa: BLE001 - a bug elsewhere must not stop dependency derivation
-        return None
-
-
-def _from_tables(ctx: Context, add: Callable[[str, int, str], None]) -> None:
-    tables = _safely(lambda: dynamodb.extract(_scratch(ctx)))
-    for table in tables if isinstance(tables, list) else []:
-        name = getattr(table, "table_name", None) or getattr(table, "name", "")
-        line = getattr(table, "line", None)
-        if line:
-            add("dynamodb", line, f"derived from DynamoDB table {name!r} (line {line})")
-
-
-def _from_triggers(ctx: Context, concept: Concept, add: Callable[[str, int, str], None]) -> None:
+def _from_triggers(functions: Sequence[Function], concept: Concept, add: Callable[[str, int, str], None]) -> None:
     mapping = concept.data.get("trigger_services") or {}
-    result = _safely(lambda: inventory.extract(_scratch(ctx)))
-    functions = result[1] if isinstance(result, tuple) and len(result) == 2 else []
-    for fn in functions if isinstance(functions, list) else []:
-        service = mapping.get(getattr(fn, "trigger", None))
-        line = getattr(fn, "line", None)
-        if service and line:
-            source = getattr(fn, "source_name", None) or getattr(fn, "trigger_raw", None) or fn.trigger
-            add(service, line, f"derived from {fn.trigger} trigger of {fn.name} ({source}, line {line})")
+    for fn in functions:
+        service = mapping.get(fn.trigger)
+        if service and fn.line:
+            source = fn.source_name or fn.trigger_raw or fn.trigger
+            add(service, fn.line, f"derived from {fn.trigger} trigger of {fn.name} ({source}, line {fn.line})")
 
 
-def _from_env_vars(ctx: Context, concept: Concept, add: Callable[[str, int, str], None]) -> None:
+def _from_env_vars(env_vars: Sequence[EnvVar], concept: Concept, add: Callable[[str, int, str], None]) -> None:
     rules = [(re.compile(r["pattern"]), r["service"]) for r in concept.data.get("env_var_services") or []]
     arn_re = re.compile(concept.data["arn"])
-    env = _safely(lambda: envvars.extract(_scratch(ctx)))
-    for var in env if isinstance(env, list) else []:
-        name, line = getattr(var, "name", ""), getattr(var, "line", None)
-        if not name or not line:
+    for var in env_vars:
+        if not var.line:
             continue
         for pattern, service in rules:
-            if pattern.search(name):
-                add(service, line, f"derived from env var {name} (line {line})")
-        arn = arn_re.search(getattr(var, "example", None) or "")
+            if pattern.search(var.name):
+                add(service, var.line, f"derived from env var {var.name} (line {var.line})")
+        arn = arn_re.search(var.example or "")
         if arn:
-            add(arn.group("svc"), line, f"derived from env var {name} ARN (line {line})")
+            add(arn.group("svc"), var.line, f"derived from env var {var.name} ARN (line {var.line})")

@@ -76,7 +76,7 @@ def parse_text(
     spec_tables = dynamodb.extract(ctx)
     spec_models = models.extract(ctx)
     env = envvars.extract(ctx)
-    deps = dependencies.extract(ctx)
+    deps = dependencies.extract(ctx, spec_tables, functions, env)
     spec_nfrs = nfrs.extract(ctx)
     spec_tags = tags.extract(ctx)
     spec_stories = stories.extract(ctx)
