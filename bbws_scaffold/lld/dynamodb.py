@@ -19,11 +19,12 @@ this module groups them into ``Table`` nodes, following the ground-truth convent
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bbws_scaffold import naming
 from bbws_scaffold.lld.context import Context
-from bbws_scaffold.lld.dynamodb_code import read_env_table_names, read_fences
+from bbws_scaffold.lld.dynamodb_code import read_fences
 from bbws_scaffold.lld.dynamodb_facts import (
     Dialect,
     EntityFact,
@@ -34,8 +35,8 @@ from bbws_scaffold.lld.dynamodb_facts import (
     dialect,
     is_pattern,
 )
-from bbws_scaffold.lld.dynamodb_markdown import read_markdown
-from bbws_scaffold.model import GSI, Entity, Table
+from bbws_scaffold.lld.dynamodb_markdown import read_markdown, table_name_value
+from bbws_scaffold.model import GSI, Entity, EnvVar, Table
 
 
 @dataclass
@@ -51,7 +52,8 @@ class _Group:
     options: list[TableOption] = field(default_factory=list)
 
 
-def extract(ctx: Context) -> list[Table]:
+def extract(ctx: Context, env_vars: Sequence[EnvVar] = ()) -> list[Table]:
+    """Tables from every notation; ``env_vars`` (already extracted) name a table only as a last resort."""
     d = dialect(ctx)
     facts = Facts()
     read_markdown(ctx, d, facts)
@@ -65,7 +67,7 @@ def extract(ctx: Context) -> list[Table]:
     if not facts.names and not facts.entities and not facts.gsis:
         return []
     if not facts.names and facts.entities:
-        _env_fallback(ctx, d, facts)
+        _env_fallback(ctx, d, facts, env_vars)
     groups = _named_groups(ctx, d, facts) if facts.names else _entity_groups(ctx, facts)
     return [t for t in (_table(ctx, g) for g in groups) if t is not None]
 
@@ -80,10 +82,14 @@ def _template(d: Dialect, name: str) -> str:
     return re.sub(r"[-_.]?\{env\}[-_.]?", "", key) or key
 
 
-def _env_fallback(ctx: Context, d: Dialect, facts: Facts) -> None:
+def _env_fallback(ctx: Context, d: Dialect, facts: Facts, env_vars: Sequence[EnvVar]) -> None:
     """Name the table after the one ``*_TABLE_NAME`` env value when nothing else names it."""
-    found: list[TableNameFact] = []
-    read_env_table_names(ctx, d, Facts(names=found))
+    var_re = d.value("table_env_var")
+    found = [
+        TableNameFact(name, var.line or 0, f"env var {var.name}", fallback=True)
+        for var in env_vars
+        if var_re.match(var.name) and (name := table_name_value(d, var.example or ""))
+    ]
     distinct = {_template(d, n.name): n for n in reversed(found)}
     if len(distinct) == 1:
         facts.names.append(next(iter(distinct.values())))

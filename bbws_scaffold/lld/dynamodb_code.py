@@ -467,35 +467,3 @@ def _flush_gsi(st: _KvState, facts: Facts) -> None:
     if st.gsi is not None and (st.gsi.pk or st.gsi.pk_attr):
         facts.gsis.append(st.gsi)
     st.gsi = None
-
-
-# ---------------------------------------------------------------------------------------------
-# environment variables that name a table (fallback only)
-
-
-def read_env_table_names(ctx: Context, d: Dialect, facts: Facts) -> None:
-    """``DYNAMODB_TABLE_NAME=bbws-tenants-{env}`` in bash blocks or env tables (the env-var extractor is separate)."""
-    var_re = d.value("table_env_var")
-    for fence in ctx.doc.fences():
-        if fence.lang not in d.words("env_fence_langs") or ignored(d, fence.section):
-            continue
-        for line, text in fence.lines():
-            m = d.value("env_line").match(text)
-            if m and var_re.match(m.group("name")) and m.group("name").isupper():
-                name = table_name_value(d, m.group("value"))
-                if name:
-                    facts.names.append(TableNameFact(name, line, f"env var {m.group('name')}", fallback=True))
-    cols_syn = d.data("env_columns") or {}
-    shape = {fld: {str(s).lower() for s in syns} for fld, syns in cols_syn.items()}
-    for table in ctx.doc.tables():
-        keys = [clean(h).lower() for h in table.header]
-        name_i = next((i for i, k in enumerate(keys) if k in shape.get("name", set())), None)
-        value_i = next((i for i, k in enumerate(keys) if k in shape.get("value", set()) and i != name_i), None)
-        if name_i is None or value_i is None:
-            continue
-        for row in table.rows:
-            var = clean(table.column(row, name_i))
-            if var.isupper() and var_re.match(var):
-                name = table_name_value(d, table.column(row, value_i))
-                if name:
-                    facts.names.append(TableNameFact(name, row.line, f"env var {var}", fallback=True))

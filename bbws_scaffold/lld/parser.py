@@ -73,9 +73,9 @@ def parse_text(
 
     ident = identity.extract(ctx)
     endpoints, functions = inventory.extract(ctx)
-    spec_tables = dynamodb.extract(ctx)
-    spec_models = models.extract(ctx)
     env = envvars.extract(ctx)
+    spec_tables = dynamodb.extract(ctx, env)
+    spec_models = models.extract(ctx)
     deps = dependencies.extract(ctx, spec_tables, functions, env)
     spec_nfrs = nfrs.extract(ctx)
     spec_tags = tags.extract(ctx)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bbws_scaffold.diagnostics import DiagnosticSink
-from bbws_scaffold.lld import document, dynamodb
+from bbws_scaffold.lld import document, dynamodb, envvars
 from bbws_scaffold.lld.context import Context
 from bbws_scaffold.lld.dynamodb_code import parse_hcl
 from bbws_scaffold.lld.grammar import load_grammar
@@ -24,7 +24,8 @@ def extract(body: str) -> tuple[list[Table], DiagnosticSink]:
     sink = DiagnosticSink()
     grammar = load_grammar()
     doc = document.build("2.9.9_LLD_Widget.md", HEAD + body, grammar, sink)
-    return dynamodb.extract(Context(doc, grammar, sink, [])), sink
+    ctx = Context(doc, grammar, sink, [])
+    return dynamodb.extract(ctx, envvars.extract(ctx)), sink
 
 
 def by_name(tables: list[Table]) -> dict[str, Table]:
