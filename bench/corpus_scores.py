@@ -1,17 +1,19 @@
 """Score the parser against the hand-checked ground truth in ``../shared/lld_corpus/ground_truth``.
 
-    python bench/corpus_scores.py [CORPUS_DIR] [--json]
+    python bench/corpus_scores.py [CORPUS_DIR] [--json] [-v]
 
 Prints, per document: endpoint precision/recall (method + path exactly as written), function
 pairing, tables (name, pk, sk), GSIs (name, pk, sk), model / mermaid / OpenAPI-schema names,
-env var names, non-HTTP functions and runtime values. ``tests/test_corpus.py`` asserts on the
-same numbers.
+env var names, non-HTTP functions and runtime values, and the parse time (median of 5 parses in
+this process, grammar loaded once). ``tests/test_corpus.py`` asserts on the same numbers.
 """
 
 from __future__ import annotations
 
 import json
+import statistics
 import sys
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,6 +56,7 @@ class DocScore:
     env_vars: tuple[float, float] = (0.0, 0.0)
     other_functions: float = 0.0
     runtime: float = 0.0
+    parse_ms: float = 0.0
     misses: list[str] = field(default_factory=list)
 
 
@@ -161,7 +164,14 @@ def score_corpus(corpus: Path = DEFAULT_CORPUS) -> list[DocScore]:
         lld = corpus / f"{gt_file.stem}.md"
         if not lld.exists():
             continue
-        out.append(score(parse_file(lld), gt))
+        times = []
+        for _ in range(5):
+            start = time.perf_counter()
+            spec = parse_file(lld)
+            times.append((time.perf_counter() - start) * 1000)
+        result = score(spec, gt)
+        result.parse_ms = round(statistics.median(times), 1)
+        out.append(result)
     return out
 
 
@@ -178,6 +188,7 @@ COLUMNS = [
     ("env P/R", "env_vars"),
     ("non-http", "other_functions"),
     ("ident", "runtime"),
+    ("parse ms", "parse_ms"),
 ]
 
 
@@ -192,7 +203,10 @@ def main(argv: list[str]) -> int:
         cells = []
         for _, attr in COLUMNS:
             v = getattr(s, attr)
-            cells.append(f"{v[0]:.2f}/{v[1]:.2f}" if isinstance(v, tuple) else f"{v:8.2f}")
+            if isinstance(v, tuple):
+                cells.append(f"{v[0]:.2f}/{v[1]:.2f}")
+            else:
+                cells.append(f"{v:8.1f}" if attr == "parse_ms" else f"{v:8.2f}")
         print(f"{s.doc[:40]:40} " + " ".join(f"{c:>8}" for c in cells))
     if "-v" in argv:
         for s in scores:
