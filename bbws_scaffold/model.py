@@ -212,7 +212,9 @@ class GSI(Named):
     projection: str = "ALL"
 
 
-_ENV_PLACEHOLDER_RE = re.compile(r"\$?\{(?:var\.)?(?:env|environment|stage)\}", re.IGNORECASE)
+# Environment placeholders in physical names ({env}, ${env}, ${var.environment}, {stage}); render/infra.py
+# reuses it so the model and the infrastructure plan agree on what an environment part is.
+ENV_PLACEHOLDER_RE = re.compile(r"\$?\{(?:var\.)?(?:env|environment|stage)\}", re.IGNORECASE)
 
 
 class Table(Named):
@@ -233,10 +235,10 @@ class Table(Named):
     @model_validator(mode="after")
     def _derive_table(self) -> Table:
         # identifiers name the table, not its environment: bbws-orders-{env} -> bbws_orders
-        base = _ENV_PLACEHOLDER_RE.sub("", self.name)
+        base = ENV_PLACEHOLDER_RE.sub("", self.name)
         if naming.words(base):
             self.ident, self.class_name, self.slug = naming.snake(base), naming.pascal(base), naming.kebab(base)
-        self.name_template = _ENV_PLACEHOLDER_RE.sub("{env}", self.table_name) if self.table_name else None
+        self.name_template = ENV_PLACEHOLDER_RE.sub("{env}", self.table_name) if self.table_name else None
         if self.entities:
             first = self.entities[0]
             self.entity = self.entity or first.name

@@ -31,8 +31,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 # One definition of the LLD's environment placeholders ({env}, ${env}, {environment}, {stage}, ...):
 # the model uses it for Table.name_template; deployed function names and trigger sources need the same.
-from bbws_scaffold.model import _ENV_PLACEHOLDER_RE as ENV_PLACEHOLDER_RE
-from bbws_scaffold.model import Nfr, ServiceSpec, Table, TableAccess
+from bbws_scaffold.model import ENV_PLACEHOLDER_RE, Nfr, ServiceSpec, Table, TableAccess
 
 ENV_INTERPOLATION = "${var.environment}"
 ENV_TOKEN = "{env}"
