@@ -150,18 +150,42 @@ def render(
     timings: Timings | None = None,
 ) -> Path:
     """Render ``spec`` into ``output/<spec.repo>`` atomically; returns the repository path."""
+    check_spec(spec)
+    return render_repo(
+        spec.repo,
+        answers_data(spec, org),
+        output,
+        force=force,
+        template_src=template_src,
+        vcs_ref=vcs_ref,
+        timings=timings,
+    )
+
+
+def render_repo(
+    repo_name: str,
+    data: dict[str, Any],
+    output: str | Path = ".",
+    *,
+    force: bool = False,
+    template_src: str | None = None,
+    vcs_ref: str | None = None,
+    timings: Timings | None = None,
+) -> Path:
+    """Render the blueprint ``data["blueprint"]`` with the answers ``data`` into
+    ``output/<repo_name>`` atomically (a temp folder beside it, then one rename); returns the
+    repository path. Nothing is left behind on error, and nothing may point outside the repo."""
     import copier
 
     timings = timings if timings is not None else Timings()
-    check_spec(spec)
     out = Path(output).resolve()
-    target = out / spec.repo
+    target = out / repo_name
     if target.resolve().parent != out:
-        raise RenderError(f"repository name {spec.repo!r} escapes {out}")
+        raise RenderError(f"repository name {repo_name!r} escapes {out}")
     if target.exists() and (not target.is_dir() or any(target.iterdir())) and not force:
         raise RenderError(f"{target} exists and is not empty (use --force to replace it)")
     out.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{spec.repo}.tmp-", dir=out))
+    tmp = Path(tempfile.mkdtemp(prefix=f".{repo_name}.tmp-", dir=out))
     stage: Path | None = None
     try:
         t0 = time.perf_counter()
@@ -169,7 +193,7 @@ def render(
         copier.run_copy(
             str(stage),
             str(tmp),
-            data=answers_data(spec, org),
+            data=data,
             defaults=True,
             overwrite=True,
             quiet=True,
@@ -179,7 +203,7 @@ def render(
         _pin_source(tmp / ".copier-answers.yml", template_src or template_source(), vcs_ref or template_ref())
         _assert_inside(tmp)
         if target.exists() or target.is_symlink():
-            aside = Path(tempfile.mkdtemp(prefix=f".{spec.repo}.old-", dir=out))
+            aside = Path(tempfile.mkdtemp(prefix=f".{repo_name}.old-", dir=out))
             os.replace(target, aside / "old")
             os.replace(tmp, target)
             shutil.rmtree(aside, ignore_errors=True)
