@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 
+# moto server mode on 127.0.0.1 for every test that takes the ``aws`` fixture
+pytest_plugins = ["tests.aws_server"]
+
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "lld_corpus"
 EXAMPLES = ROOT / "examples"
