@@ -107,14 +107,29 @@ def answers_data(spec: ServiceSpec, org: str, environments: dict[str, Any] | Non
         from bbws_scaffold.environments import environments_answer
 
         environments = environments_answer()
-    return {
-        "blueprint": BLUEPRINT,
-        "spec": spec.model_dump(mode="json"),
-        "org": org,
-        "environments": environments,
-        "infra": infra_answer(spec, environments),
-        "models": models_answer(spec),
-    }
+    return sorted_mappings(
+        {
+            "blueprint": BLUEPRINT,
+            "spec": spec.model_dump(mode="json"),
+            "org": org,
+            "environments": environments,
+            "infra": infra_answer(spec, environments),
+            "models": models_answer(spec),
+        }
+    )
+
+
+def sorted_mappings(value: Any) -> Any:
+    """``value`` with every mapping's keys in sorted order, recursively.
+
+    The answers file stores keys sorted, so a later ``copier update`` replays them sorted; handing
+    copier the same order on the first render makes any iteration over a mapping in a template
+    identical on both, and an update with nothing new a no-op."""
+    if isinstance(value, dict):
+        return {k: sorted_mappings(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [sorted_mappings(v) for v in value]
+    return value
 
 
 def _assert_inside(root: Path) -> None:

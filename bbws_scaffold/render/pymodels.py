@@ -76,6 +76,9 @@ DECIMAL_KEYS = ("max_digits", "decimal_places")
 KEY_SYNONYMS = {"regex": "pattern", "min_items": "min_length", "max_items": "max_length",
                 "minLength": "min_length", "maxLength": "max_length", "minItems": "min_length",
                 "maxItems": "max_length", "minimum": "ge", "maximum": "le"}  # fmt: skip
+# The order constraints are written in, whatever order the spec's mapping holds them in (the
+# answers file stores mappings sorted, so a replayed spec must render exactly like a fresh one).
+CANONICAL_KEYS = (*LENGTH_KEYS, *BOUND_KEYS, *DECIMAL_KEYS, "pattern")
 
 KNOWN_SAMPLES = ["user@example.com", "+27821234567", "sample", "sample-1", "SAMPLE-1", "en", "en-ZA", "ZA", "ZAR",
                  "2024-01-01", "123456", "abc123"]  # fmt: skip
@@ -372,7 +375,12 @@ def _constraints(f: ModelField, core: tuple, email: bool) -> tuple[dict[str, Any
     kind = _core_kind(core)
     keep: dict[str, Any] = {}
     dropped: list[str] = []
-    for raw_key, value in f.constraints.items():
+    def canonical(raw_key: str) -> tuple[int, str]:
+        key = KEY_SYNONYMS.get(raw_key, raw_key)
+        return (CANONICAL_KEYS.index(key) if key in CANONICAL_KEYS else len(CANONICAL_KEYS), raw_key)
+
+    for raw_key in sorted(f.constraints, key=canonical):
+        value = f.constraints[raw_key]
         key = KEY_SYNONYMS.get(raw_key, raw_key)
         ok: Any = None
         if key in LENGTH_KEYS and kind in ("str", "list", "dict"):

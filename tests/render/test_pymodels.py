@@ -62,7 +62,8 @@ def test_constraints_kept_when_they_fit_the_type_and_dropped_with_a_comment_othe
     ]
     assert fields["qty"]["args"] == [{"key": "ge", "src": "1"}, {"key": "le", "src": "5"}]
     assert fields["qty"]["comments"] == ["LLD constraint dropped: pattern=^x$"]
-    assert [a["key"] for a in fields["price"]["args"]] == ["gt", "decimal_places", "max_digits"]
+    # canonical order, not the LLD's: a spec replayed from the (key-sorted) answers file renders the same
+    assert [a["key"] for a in fields["price"]["args"]] == ["gt", "max_digits", "decimal_places"]
     assert fields["name"]["args"] == []
     assert len(fields["name"]["comments"]) == 2
     assert fields["look"]["args"] == []
