@@ -5,6 +5,7 @@
     bbws-scaffold lld schema
     bbws-scaffold lld next-number --hld-prefix 2.1 DIR
     bbws-scaffold new --lld FILE [--openapi SPEC] [--output DIR] [--org ORG] [--force]
+    bbws-scaffold update [REPO] [--lld FILE] [--openapi SPEC] [--to VERSION] [--dry-run] [--keep-removed]
     bbws-scaffold pipeline validate [REPO]
 
 Exit codes: 0 success, 1 findings (warnings under ``--strict``, gate findings), 2 errors.
@@ -32,6 +33,7 @@ _COMMAND_MODULES: list[tuple[str | None, str]] = [
     (None, "bbws_scaffold.render.new"),
     ("pipeline", "bbws_scaffold.pipeline.cli"),
 ]
+    (None, "bbws_scaffold.render.update"),
 
 
 def _spec_from_args(args: argparse.Namespace):  # type: ignore[no-untyped-def]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ import pytest
 
 from bbws_scaffold.render import new
 from bbws_scaffold.render.new import RenderError, render
+from tests.gitrepo import commit_all, status, template_source
 from tests.render.specs import EXAMPLES, ROOT, catalogue_spec
 
 CRUD_LLD = EXAMPLES / "crud_catalogue" / "2.9.1_LLD_Catalogue_Lambda.md"
@@ -81,34 +81,22 @@ def test_cmd_new_direct(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert "@acme/" in (repo / "CODEOWNERS").read_text()
 
 
-def _git(*args: str, cwd: Path) -> None:
-    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True)
-
-
 @pytest.mark.e2e
 def test_copier_update_resolves_the_recorded_source(tmp_path: Path) -> None:
     """A local tagged git clone stands in for the project's public repository."""
-    src = tmp_path / "bbws-scaffold"
-    src.mkdir()
-    shutil.copy2(ROOT / "copier.yml", src / "copier.yml")
-    shutil.copytree(ROOT / "blueprints", src / "blueprints", ignore=shutil.ignore_patterns("__pycache__"))
-    _git("init", "-q", "-b", "main", cwd=src)
-    _git("add", "-A", cwd=src)
-    _git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "release", cwd=src)
-    _git("tag", new.template_ref(), cwd=src)
-
+    src = template_source(tmp_path / "bbws-scaffold", new.template_ref())
     repo = render(catalogue_spec(), tmp_path / "out", template_src=str(src))
     answers = (repo / ".copier-answers.yml").read_text()
     assert f"_commit: {new.template_ref()}" in answers
-    _git("init", "-q", "-b", "main", cwd=repo)
-    _git("add", "-A", cwd=repo)
-    _git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "scaffold", cwd=repo)
+    commit_all(repo, "scaffold")
+    readme = (repo / "README.md").read_text()
+    assert "\ncopier update --defaults\n" in readme  # the command the generated README documents
 
-    import copier
-
-    copier.run_update(str(repo), defaults=True, overwrite=True, quiet=True, skip_answered=True)
-    status = subprocess.run(["git", "status", "--porcelain"], cwd=repo, capture_output=True, text=True).stdout
-    assert status == "", status
+    res = subprocess.run(
+        [sys.executable, "-m", "copier", "update", "--defaults"], cwd=repo, capture_output=True, text=True
+    )
+    assert res.returncode == 0, res.stderr
+    assert status(repo) == ""
 
 
 def test_summary_groups_files_by_folder(tmp_path: Path) -> None:

@@ -1,0 +1,195 @@
+"""``bbws-scaffold update``: blueprint and LLD changes flow in, hand edits stay, nothing is lost.
+
+Every test works on a real git repository generated from a local tagged git clone of the
+template (the stand-in for the project's public repository), exactly as a user's repo would be.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bbws_scaffold.cli import main
+from bbws_scaffold.lld.parser import parse_file
+from bbws_scaffold.render.new import render, template_ref
+from bbws_scaffold.render.update import CONFLICT_START, KEPT_DIR, UpdateError, update
+from tests.gitrepo import commit_all, git, status, template_source
+from tests.update.conftest import CRUD_LLD
+from tests.update.llds import add_status_endpoint_and_gsi, remove_reviews, reword_get_product
+
+pytestmark = pytest.mark.e2e
+
+SERVICE_EDIT = (
+    '\n\ndef discounted(price: float) -> float:\n    """Hand-written: the storefront discount."""\n'
+    "    return round(price * 0.9, 2)\n"
+)
+TEST_EDIT = "\n\ndef test_hand_written_discount() -> None:\n    assert round(100 * 0.9, 2) == 90.0\n"
+README_EDIT = "\n## Team notes\n\nOn call: the catalogue squad.\n"
+
+
+def append(path: Path, text: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def hand_edit(repo: Path) -> None:
+    """An engineer's edits to a service module, a test and the README, committed."""
+    append(repo / "src/services/product_service.py", SERVICE_EDIT)
+    append(repo / "tests/integration/test_get_product.py", TEST_EDIT)
+    append(repo / "README.md", README_EDIT)
+    commit_all(repo, "hand edits")
+
+
+def assert_hand_edits_kept(repo: Path) -> None:
+    assert (repo / "src/services/product_service.py").read_text().endswith(SERVICE_EDIT)
+    assert (repo / "tests/integration/test_get_product.py").read_text().endswith(TEST_EDIT)
+    assert README_EDIT in (repo / "README.md").read_text()
+
+
+def test_blueprint_change_merges_with_hand_edits(tmp_path: Path) -> None:
+    source = template_source(tmp_path / "bbws-scaffold", template_ref())
+    repo = render(parse_file(CRUD_LLD), tmp_path / "out", template_src=str(source))
+    commit_all(repo, "feat: initial scaffold from LLD")
+    hand_edit(repo)
+    # the next release of the template: a handler template changes and a file is added
+    handler_tpl = next((source / "blueprints/lambda_service/src/handlers").glob("*.py.jinja"))
+    text = handler_tpl.read_text()
+    marker = "# Handlers stay thin: validation here, rules in src/services (blueprint v2).\n"
+    assert "\nlogger = Logger(" in text
+    handler_tpl.write_text(text.replace("\nlogger = Logger(", "\n" + marker + "logger = Logger(", 1))
+    (source / "blueprints/lambda_service/docs").mkdir()
+    (source / "blueprints/lambda_service/docs/RUNBOOK.md").write_text("# Runbook\n\nPage the catalogue squad.\n")
+    commit_all(source, "v2: thinner handlers, a runbook")
+    git(source, "tag", "v99.0.0")
+
+    result = update(repo, to="99.0.0")
+
+    assert result.conflicts == []
+    assert_hand_edits_kept(repo)
+    handlers = sorted((repo / "src/handlers").glob("[!_]*.py"))
+    assert handlers and all(marker in h.read_text() for h in handlers)
+    assert (repo / "docs/RUNBOOK.md").read_text().startswith("# Runbook")
+    assert "_commit: v99.0.0" in (repo / ".copier-answers.yml").read_text()
+    assert result.plan.added == ["docs/RUNBOOK.md"]
+    assert "docs/RUNBOOK.md" in result.changes["added"]
+    assert "src/handlers/get_product.py" in result.changes["modified"]
+
+
+def test_lld_change_adds_endpoint_gsi_and_keeps_hand_edits(
+    repo: Path, lld: Callable[[Callable[[str], str]], Path]
+) -> None:
+    hand_edit(repo)
+    new_lld = lld(add_status_endpoint_and_gsi)
+
+    result = update(repo, lld=str(new_lld))
+
+    assert result.conflicts == []
+    assert_hand_edits_kept(repo)
+    handler = (repo / "src/handlers/list_products_by_status.py").read_text()
+    assert "GET /v1.0/statuses/{status}/products" in handler
+    assert "StatusIndex" in (repo / "src/repositories/product_repository.py").read_text()
+    assert (repo / "tests/integration/test_list_products_by_status.py").is_file()
+    dynamodb = (repo / "terraform/dynamodb.tf").read_text()
+    assert '"StatusIndex"' in dynamodb
+    route = 'method = "get", path = "/v1.0/statuses/{status}/products"'
+    assert route in (repo / "terraform/api_gateway.tf").read_text()
+    added = result.changes["added"]
+    assert "src/handlers/list_products_by_status.py" in added
+    assert "tests/integration/test_list_products_by_status.py" in added
+
+
+def test_dry_run_prints_the_plan_and_writes_nothing(
+    repo: Path, lld: Callable[[Callable[[str], str]], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    hand_edit(repo)
+    head = git(repo, "rev-parse", "HEAD")
+    new_lld = lld(add_status_endpoint_and_gsi)
+
+    assert main(["update", str(repo), "--lld", str(new_lld), "--dry-run"]) == 0
+
+    out = capsys.readouterr().out
+    assert "added    src/handlers/list_products_by_status.py" in out
+    assert "modified terraform/dynamodb.tf" in out
+    assert status(repo) == "" and git(repo, "rev-parse", "HEAD") == head
+    assert not (repo / "src/handlers/list_products_by_status.py").exists()
+
+
+def test_removing_an_edited_entity_is_refused_and_nothing_is_lost(
+    repo: Path, lld: Callable[[Callable[[str], str]], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    service = repo / "src/services/review_service.py"
+    append(service, SERVICE_EDIT)
+    commit_all(repo, "hand edit to the review service")
+    edited = service.read_text()
+    new_lld = lld(remove_reviews)
+
+    with pytest.raises(UpdateError, match="src/services/review_service.py"):
+        update(repo, lld=str(new_lld))
+    assert status(repo) == "" and service.read_text() == edited
+
+    # the CLI says the same, exit 2, and lists only the edited file as at risk
+    assert main(["update", str(repo), "--lld", str(new_lld)]) == 2
+    err = capsys.readouterr().err
+    assert "src/services/review_service.py" in err and "--keep-removed" in err
+    assert "review_repository.py" not in err.split("edits:")[1]
+    assert status(repo) == ""
+
+    # with --keep-removed the entity goes, and the edited copy is kept aside
+    result = update(repo, lld=str(new_lld), keep_removed=True)
+    assert not service.exists()
+    kept = repo / KEPT_DIR / "src/services/review_service.py"
+    assert kept.read_text() == edited
+    assert result.kept == [f"{KEPT_DIR}/src/services/review_service.py"]
+    assert "src/repositories/review_repository.py" in result.changes["removed"]
+
+
+def test_a_real_conflict_is_marked_inline_reported_and_exits_1(
+    repo: Path, lld: Callable[[Callable[[str], str]], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    handler = repo / "src/handlers/get_product.py"
+    text = handler.read_text()
+    assert "\nGet product details\n" in text
+    handler.write_text(text.replace("\nGet product details\n", "\nGet product details, with stock levels\n"))
+    commit_all(repo, "hand edit to the docstring")
+
+    code = main(["update", str(repo), "--lld", str(lld(reword_get_product))])
+
+    assert code == 1
+    err = capsys.readouterr().err
+    lines = handler.read_text().splitlines()
+    markers = [n for n, ln in enumerate(lines, 1) if ln == CONFLICT_START]
+    assert markers, "copier left no inline conflict marker"
+    for n in markers:
+        assert f"src/handlers/get_product.py:{n}: conflict" in err
+    assert "Get product details, with stock levels" in handler.read_text()
+    assert "Get one product by its id" in handler.read_text()
+
+
+def test_dirty_tree_is_refused(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / "scratch.txt").write_text("not committed\n")
+    assert main(["update", str(repo)]) == 2
+    err = capsys.readouterr().err
+    assert "uncommitted changes (scratch.txt)" in err
+    assert (repo / "scratch.txt").read_text() == "not committed\n"
+
+
+def test_not_a_generated_repo_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    commit_all(tmp_path, "empty")
+    assert main(["update", str(tmp_path)]) == 2
+    assert "was not generated by bbws-scaffold" in capsys.readouterr().err
+
+
+def test_an_lld_of_another_service_is_refused(repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    other = next(Path(__file__).resolve().parents[2].glob("examples/portal_preferences/*_LLD_*.md"))
+    assert main(["update", str(repo), "--lld", str(other)]) == 2
+    assert "refusing to turn one service into another" in capsys.readouterr().err
+    assert status(repo) == ""
+
+
+def test_update_with_nothing_new_is_a_no_op(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    hand_edit(repo)
+    head = git(repo, "rev-parse", "HEAD")
+    assert main(["update", str(repo)]) == 0
+    assert f"update {template_ref()} -> {template_ref()}: nothing changed" in capsys.readouterr().out
+    assert status(repo) == "" and git(repo, "rev-parse", "HEAD") == head
