@@ -196,7 +196,10 @@ def _render(src: str, ref: str, data: Mapping[str, Any], dst: Path) -> dict[str,
     """Render ``src`` at ``ref`` with ``data`` into ``dst``; returns {path: sha256}."""
     import copier
 
-    copier.run_copy(src, str(dst), data=dict(data), vcs_ref=ref, defaults=True, overwrite=True, quiet=True)
+    try:
+        copier.run_copy(src, str(dst), data=dict(data), vcs_ref=ref, defaults=True, overwrite=True, quiet=True)
+    except Exception as exc:  # unknown tag, unreachable source, template error: all end the same way
+        raise UpdateError(f"cannot render the template {src} at {ref}: {exc}") from exc
     return {
         p.relative_to(dst).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in dst.rglob("*")
@@ -297,17 +300,23 @@ def update(
             + f"; move your changes elsewhere first, or rerun with --keep-removed to keep them under {KEPT_DIR}/"
         )
     kept = {p: (root / p).read_bytes() for p in at_risk}
-    copier.run_update(
-        str(root),
-        data=data,
-        vcs_ref=to_ref,
-        defaults=True,
-        overwrite=True,
-        skip_answered=True,
-        conflict="inline",
-        quiet=True,
-        unsafe=False,
-    )
+    try:
+        copier.run_update(
+            str(root),
+            data=data,
+            vcs_ref=to_ref,
+            defaults=True,
+            overwrite=True,
+            skip_answered=True,
+            conflict="inline",
+            quiet=True,
+            unsafe=False,
+        )
+    except Exception as exc:
+        # the tree was clean before, so putting it back is exact: nothing half-updated is left
+        _git(root, "reset", "-q", "--hard", "HEAD")
+        _git(root, "clean", "-q", "-fd")
+        raise UpdateError(f"copier could not update {root} ({exc}); nothing was changed") from exc
     for rel, content in kept.items():
         dest = root / KEPT_DIR / rel
         dest.parent.mkdir(parents=True, exist_ok=True)

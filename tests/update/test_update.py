@@ -193,3 +193,27 @@ def test_update_with_nothing_new_is_a_no_op(repo: Path, capsys: pytest.CaptureFi
     assert main(["update", str(repo)]) == 0
     assert f"update {template_ref()} -> {template_ref()}: nothing changed" in capsys.readouterr().out
     assert status(repo) == "" and git(repo, "rev-parse", "HEAD") == head
+
+
+def test_an_unknown_version_is_refused_before_anything_is_touched(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["update", str(repo), "--to", "9.9.9"]) == 2
+    assert "at v9.9.9: Unknown revision" in capsys.readouterr().err
+    assert status(repo) == ""
+
+
+def test_a_failing_copier_update_leaves_the_tree_as_it_was(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import copier
+
+    head = git(repo, "rev-parse", "HEAD")
+
+    def half_done(dst: str, **_: object) -> None:
+        (Path(dst) / "README.md").write_text("half written\n")
+        (Path(dst) / "stray.py").write_text("x = 1\n")
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(copier, "run_update", half_done)
+    with pytest.raises(UpdateError, match="disk full.*nothing was changed"):
+        update(repo)
+    assert status(repo) == "" and git(repo, "rev-parse", "HEAD") == head
