@@ -161,7 +161,7 @@ def normalise_ref(version: str) -> str:
 # the new answers
 
 
-def new_answers(answers: Mapping[str, Any], lld: str | None, openapi: list[str]) -> dict[str, Any] | None:
+def new_answers(answers: Mapping[str, Any], lld: str | None, openapi: list[str | Path]) -> dict[str, Any] | None:
     """The answers the update renders with: the LLD re-parsed when given, else the stored spec
     replayed (with the derived answers recomputed by this library). ``None`` replays everything."""
     blueprint = answers.get("blueprint", BLUEPRINT)
@@ -174,7 +174,7 @@ def new_answers(answers: Mapping[str, Any], lld: str | None, openapi: list[str])
     if lld:
         from bbws_scaffold.lld.parser import parse_file
 
-        spec = parse_file(lld, openapi)
+        spec = parse_file(lld, list(openapi))
         for w in spec.warnings:
             print(w.format(lld), file=sys.stderr)
         old_repo = (answers.get("spec") or {}).get("repo")
@@ -271,7 +271,7 @@ def update(
     repo: str | Path = ".",
     *,
     lld: str | None = None,
-    openapi: list[str] | None = None,
+    openapi: list[str | Path] | None = None,
     to: str | None = None,
     dry_run: bool = False,
     keep_removed: bool = False,
@@ -392,4 +392,3 @@ def cmd_update(args: argparse.Namespace) -> int:
     if changed:
         print("review with `git diff`, run the tests, then commit")
     return 0
-
