@@ -1,0 +1,163 @@
+"""``bbws-scaffold repo ...``: publish a generated repository to GitHub.
+
+    bbws-scaffold repo setup-from-lld --lld FILE --org ORG [--output DIR]   render + everything below
+    bbws-scaffold repo create       [--repo DIR]      the private repository
+    bbws-scaffold repo push         [--repo DIR]      git init, first commit, push main
+    bbws-scaffold repo configure    [--repo DIR] --environments
+    bbws-scaffold repo secrets      [--repo DIR] --env ENV [--update]
+    bbws-scaffold repo branches     [--repo DIR] --protect main
+    bbws-scaffold repo codeowners   [--repo DIR]      write access for the CODEOWNERS teams
+    bbws-scaffold repo webhooks     [--repo DIR]      the deployment-notification webhook
+
+Every command takes ``--org``, ``--api-url`` (GitHub Enterprise), ``--config FILE`` and
+``--dry-run`` (print every API call, send nothing, no token needed). The token comes from
+``GITHUB_TOKEN`` or ``GH_TOKEN``. Exit codes: 0 done (or nothing to change), 2 error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from bbws_scaffold.publish.client import DEFAULT_API_URL
+
+EXIT_OK, EXIT_ERROR = 0, 2
+
+
+def _common(p: argparse.ArgumentParser, *, repo_dir: bool = True) -> None:
+    from bbws_scaffold.publish.setup import DEFAULT_ORG
+
+    if repo_dir:
+        p.add_argument("--repo", default=".", metavar="DIR", help="the rendered repository (default: .)")
+    p.add_argument("--org", default=DEFAULT_ORG, help="GitHub organisation")
+    p.add_argument("--api-url", default=DEFAULT_API_URL, help="GitHub API URL (GitHub Enterprise: https://HOST/api/v3)")
+    p.add_argument("--config", default=None, metavar="FILE", help="GitHub settings (default $BBWS_GITHUB_CONFIG)")
+    p.add_argument("--dry-run", action="store_true", help="print every API call instead of making it; no token needed")
+
+
+def add_parser(subparsers: Any) -> None:
+    p = subparsers.add_parser("setup-from-lld", help="render an LLD and publish it to GitHub in one step")
+    p.add_argument("--lld", required=True, metavar="FILE", help="the LLD markdown file")
+    p.add_argument("--openapi", action="append", metavar="SPEC", help="external OpenAPI file (repeatable)")
+    p.add_argument("--output", default=".", metavar="DIR", help="folder to create the repository in")
+    p.add_argument("--template-src", default=None, help="template source recorded for `copier update`")
+    p.add_argument("--update-secrets", action="store_true", help="rewrite secrets that already exist")
+    _common(p, repo_dir=False)
+    p.set_defaults(func=cmd_setup_from_lld)
+
+    commands: list[tuple[str, str, tuple[str, ...]]] = [
+        ("create", "create the private repository (name and description from the LLD)", ("repo",)),
+        ("push", "git init, the first commit and push main", ("repo", "push")),
+        ("configure", "GitHub environments with reviewers, wait timers and branch policies", ("environments",)),
+        ("secrets", "environment secrets (AWS_ROLE_ARN, SNS_TOPIC_ARN), sealed", ("secrets",)),
+        ("branches", "protect a branch (reviews, CI checks, no force pushes or deletions)", ("protection",)),
+        ("codeowners", "give the CODEOWNERS and reviewer teams access to the repository", ("access",)),
+        ("webhooks", "the deployment-notification webhook", ("webhook",)),
+    ]
+    for name, help_text, steps in commands:
+        p = subparsers.add_parser(name, help=help_text)
+        _common(p)
+        if name == "configure":
+            p.add_argument("--environments", action="store_true", required=True, help="configure the environments")
+        if name == "secrets":
+            p.add_argument("--env", action="append", required=True, metavar="ENV", help="GitHub environment")
+            p.add_argument("--update", action="store_true", help="rewrite secrets that already exist")
+        if name == "branches":
+            p.add_argument("--protect", required=True, metavar="BRANCH", help="branch to protect")
+        p.set_defaults(func=cmd_step, steps=steps)
+
+
+def spec_from_repo(repo: Path):  # type: ignore[no-untyped-def]
+    """The ``ServiceSpec`` a rendered repository was made from (its ``spec`` copier answer)."""
+    import yaml
+
+    from bbws_scaffold.model import ServiceSpec
+    from bbws_scaffold.publish.client import PublishError
+
+    answers = repo / ".copier-answers.yml"
+    try:
+        data = yaml.safe_load(answers.read_text(encoding="utf-8"))
+        return ServiceSpec.model_validate(data["spec"])
+    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
+        raise PublishError(f"{answers}: not a repository rendered by bbws-scaffold ({type(exc).__name__})") from None
+
+
+def _options(args: argparse.Namespace, **extra: Any):  # type: ignore[no-untyped-def]
+    from bbws_scaffold.publish.setup import PublishOptions
+
+    return PublishOptions(
+        org=args.org,
+        api_url=args.api_url,
+        config=args.config,
+        dry_run=args.dry_run,
+        out=lambda line: print(line, flush=True),
+        **extra,
+    )
+
+
+def _run(where: str, action: Any) -> int:
+    from bbws_scaffold.environments import EnvironmentsError
+    from bbws_scaffold.publish.client import PublishError
+    from bbws_scaffold.publish.config import ConfigError
+    from bbws_scaffold.publish.desired import RepoFactsError
+    from bbws_scaffold.publish.setup import format_result
+    from bbws_scaffold.render.new import RenderError
+
+    try:
+        result = action()
+    except (PublishError, ConfigError, RepoFactsError, EnvironmentsError, RenderError) as exc:
+        print(f"{where}: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    print(format_result(result))
+    return EXIT_OK
+
+
+def cmd_step(args: argparse.Namespace) -> int:
+    from bbws_scaffold.publish.setup import publish_repo
+
+    repo = Path(args.repo)
+    extra: dict[str, Any] = {"steps": args.steps}
+    if args.steps == ("secrets",):
+        extra.update(only_environments=args.env, update_secrets=args.update)
+    if args.steps == ("protection",):
+        extra["protect_branch"] = args.protect
+    return _run(args.repo, lambda: publish_repo(repo, spec_from_repo(repo), _options(args, **extra)))
+
+
+def cmd_setup_from_lld(args: argparse.Namespace) -> int:
+    from bbws_scaffold.lld.parser import parse_file
+    from bbws_scaffold.publish.setup import publish_repo
+    from bbws_scaffold.render.new import render
+
+    spec = parse_file(args.lld, args.openapi or [])
+    for w in spec.warnings:
+        print(w.format(args.lld), file=sys.stderr)
+
+    def action():  # type: ignore[no-untyped-def]
+        target = Path(args.output) / spec.repo
+        if target.is_dir() and any(target.iterdir()):
+            # a re-run (or a half-finished one): publish what was rendered and committed before
+            print(f"{target} exists: publishing it as it is (bbws-scaffold update refreshes it)", file=sys.stderr)
+        elif args.dry_run:
+            # nothing is written: a scratch render is read for the CI check names and CODEOWNERS
+            print(f"would render {target}", flush=True)
+            target = render(spec, _scratch(), org=args.org, template_src=args.template_src)
+        else:
+            target = render(spec, args.output, org=args.org, template_src=args.template_src)
+            print(f"rendered {target}", flush=True)
+        return publish_repo(target, spec, _options(args, update_secrets=args.update_secrets))
+
+    return _run(args.lld, action)
+
+
+def _scratch() -> Path:
+    """A temporary folder for the render a dry run inspects (CI check names, CODEOWNERS)."""
+    import atexit
+    import shutil
+    import tempfile
+
+    path = Path(tempfile.mkdtemp(prefix="bbws-scaffold-dry-run-"))
+    atexit.register(shutil.rmtree, path, True)
+    return path
