@@ -7,6 +7,8 @@
     bbws-scaffold new --lld FILE [--openapi SPEC] [--output DIR] [--org ORG] [--force]
     bbws-scaffold update [REPO] [--lld FILE] [--openapi SPEC] [--to VERSION] [--dry-run] [--keep-removed]
     bbws-scaffold pipeline validate [REPO]
+    bbws-scaffold repo setup-from-lld --lld FILE --org ORG [--output DIR] [--api-url URL] [--dry-run]
+    bbws-scaffold repo create|push|configure|secrets|branches|codeowners|webhooks [--repo DIR] ...
 
 Exit codes: 0 success, 1 findings (warnings under ``--strict``, gate findings), 2 errors.
 Errors are printed as ``FILE:LINE: message``; no command prints a traceback unless
@@ -33,6 +35,7 @@ _COMMAND_MODULES: list[tuple[str | None, str]] = [
     (None, "bbws_scaffold.render.new"),
     ("pipeline", "bbws_scaffold.pipeline.cli"),
 ]
+    ("repo", "bbws_scaffold.publish.cli"),
     (None, "bbws_scaffold.render.update"),
 
 
