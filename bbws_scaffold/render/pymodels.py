@@ -375,6 +375,7 @@ def _constraints(f: ModelField, core: tuple, email: bool) -> tuple[dict[str, Any
     kind = _core_kind(core)
     keep: dict[str, Any] = {}
     dropped: list[str] = []
+
     def canonical(raw_key: str) -> tuple[int, str]:
         key = KEY_SYNONYMS.get(raw_key, raw_key)
         return (CANONICAL_KEYS.index(key) if key in CANONICAL_KEYS else len(CANONICAL_KEYS), raw_key)
