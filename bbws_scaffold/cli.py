@@ -33,10 +33,10 @@ EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 # module exposes ``add_parser(subparsers)``; importing it stays lazy-cheap (no copier at import).
 _COMMAND_MODULES: list[tuple[str | None, str]] = [
     (None, "bbws_scaffold.render.new"),
-    ("pipeline", "bbws_scaffold.pipeline.cli"),
-]
-    ("repo", "bbws_scaffold.publish.cli"),
     (None, "bbws_scaffold.render.update"),
+    ("pipeline", "bbws_scaffold.pipeline.cli"),
+    ("repo", "bbws_scaffold.publish.cli"),
+]
 
 
 def _spec_from_args(args: argparse.Namespace):  # type: ignore[no-untyped-def]
