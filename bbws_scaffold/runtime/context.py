@@ -1,0 +1,44 @@
+"""Who and what is running: the GitHub Actions run (or a local shell) an operation records."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+
+_VERSION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+_SHA_RE = re.compile(r"^[0-9a-f]{7,40}$")
+
+
+@dataclass(frozen=True)
+class RunContext:
+    git_sha: str
+    actor: str
+    run_id: str
+    run_url: str
+
+    @classmethod
+    def from_env(cls) -> RunContext:
+        """Read GitHub's default variables (``GITHUB_SHA``, ``GITHUB_ACTOR``, ``GITHUB_RUN_ID``, ...)."""
+        sha = os.environ.get("GITHUB_SHA", "")
+        run_id = os.environ.get("GITHUB_RUN_ID", "")
+        server = os.environ.get("GITHUB_SERVER_URL", "https://github.com")
+        repo = os.environ.get("GITHUB_REPOSITORY", "")
+        url = f"{server}/{repo}/actions/runs/{run_id}" if repo and run_id else ""
+        actor = os.environ.get("GITHUB_ACTOR") or os.environ.get("USER") or "unknown"
+        return cls(git_sha=sha if _SHA_RE.fullmatch(sha) else "", actor=actor, run_id=run_id, run_url=url)
+
+    def default_version(self) -> str:
+        """The release label of a build: its commit sha (promote checks that commit out again)."""
+        return self.git_sha
+
+
+def check_version(version: str | None) -> str:
+    """A release label (``--version``): letters, digits, ``. _ -``; at most 64 characters."""
+    from bbws_scaffold.runtime.errors import RuntimeOpError
+
+    if not version or not _VERSION_RE.fullmatch(version):
+        raise RuntimeOpError(
+            f"version {version!r} must be 1-64 letters, digits, '.', '_' or '-' (by default the commit sha)"
+        )
+    return version
