@@ -10,11 +10,15 @@ JSON-serialisable dict the renderer hands to copier as the ``environments`` answ
       "envs": {
         "dev": {
           "name": "dev", "account_id": "536580886816", "region": "eu-west-1", "dr_region": None,
-          "github_environment": "dev", "required_reviewers": 0, "wait_timer_minutes": 0,
+          "github_environment": "dev", "hotfix_github_environment": "dev-hotfix",
+          "required_reviewers": 0, "wait_timer_minutes": 0,
           "state_bucket": "bbws-terraform-state-dev", "lock_table": "bbws-terraform-locks-dev",
           "state_region": "eu-west-1", "encrypt_state": True,
           "deploy_role_arn": "arn:aws:iam::536580886816:role/github-actions-deploy",
           "previous": None,                        # environment that must succeed first
+          "deployments_table": "bbws-deployments", # runtime's deployment records (per account)
+          "records_reader_role_arn": "arn:aws:iam::536580886816:role/bbws-deployments-reader",
+          "sns_topic_arn": "arn:aws:sns:eu-west-1:536580886816:bbws-deployments-dev",
           "log_retention_days": 365, "reserved_concurrency": 10, ...
         },
         ...
@@ -44,6 +48,7 @@ _REGION_RE = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-[0-9]$")
 _BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _TABLE_RE = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
 _ROLE_RE = re.compile(r"^[A-Za-z0-9+=,.@_/-]{1,64}$")
+_SNS_ARN_RE = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$")
 
 _INT_FIELDS = {
     "required_reviewers": (0, 6),
@@ -108,6 +113,16 @@ def resolve_environments(raw: Any, source: str = "<environments>") -> dict[str, 
     role_name = str(raw.get("deploy_role_name", "github-actions-deploy"))
     if not _ROLE_RE.fullmatch(role_name):
         raise fail(f"`deploy_role_name` {role_name!r} is not a valid IAM role name")
+    runtime = raw.get("runtime") or {}
+    if not isinstance(runtime, Mapping):
+        raise fail("`runtime` must be a mapping")
+    records_table = str(runtime.get("deployments_table", "bbws-deployments"))
+    if not _TABLE_RE.fullmatch(records_table):
+        raise fail(f"`runtime.deployments_table` {records_table!r} is not a valid DynamoDB table name")
+    reader_role = str(runtime.get("records_reader_role_name", "bbws-deployments-reader"))
+    if not _ROLE_RE.fullmatch(reader_role):
+        raise fail(f"`runtime.records_reader_role_name` {reader_role!r} is not a valid IAM role name")
+    topic_pat = str(runtime.get("sns_topic", "bbws-deployments-{env}"))
 
     out_envs: dict[str, dict[str, Any]] = {}
     previous: str | None = None
@@ -137,19 +152,29 @@ def resolve_environments(raw: Any, source: str = "<environments>") -> dict[str, 
         gh_env = str(cfg.get("github_environment") or name)
         if not re.fullmatch(r"[A-Za-z0-9_.-]{1,255}", gh_env):
             raise fail(f"environments.{name}.github_environment {gh_env!r} is not a valid name")
+        hotfix_env = str(cfg.get("hotfix_github_environment") or f"{gh_env}-hotfix")
+        if not re.fullmatch(r"[A-Za-z0-9_.-]{1,255}", hotfix_env) or hotfix_env == gh_env:
+            raise fail(f"environments.{name}.hotfix_github_environment {hotfix_env!r} is not a valid, separate name")
         resolved: dict[str, Any] = {
             "name": name,
             "account_id": acct,
             "region": region,
             "dr_region": str(dr) if dr is not None else None,
             "github_environment": gh_env,
+            "hotfix_github_environment": hotfix_env,
             "state_bucket": bucket,
             "lock_table": lock,
             "state_region": str(cfg.get("state_region") or region),
             "encrypt_state": True,
             "deploy_role_arn": f"arn:aws:iam::{acct}:role/{role_name}",
             "previous": previous,
+            "deployments_table": records_table,
+            "records_reader_role_arn": f"arn:aws:iam::{acct}:role/{reader_role}",
         }
+        topic = cfg.get("sns_topic_arn") or f"arn:aws:sns:{region}:{acct}:{topic_pat.replace('{env}', name)}"
+        if not _SNS_ARN_RE.fullmatch(str(topic)):
+            raise fail(f"SNS topic {topic!r} for {name} is not a valid topic ARN")
+        resolved["sns_topic_arn"] = str(topic)
         if not _REGION_RE.fullmatch(resolved["state_region"]):
             raise fail(f"environments.{name}.state_region is not an AWS region")
         defaults = _FIELD_DEFAULTS[name] if name in _FIELD_DEFAULTS else _FIELD_DEFAULTS["sit"]
@@ -205,6 +230,17 @@ _FIELD_DEFAULTS: dict[str, dict[str, Any]] = {
 }
 
 
+RUNTIME_BOTO3 = "1.44.5"
+"""boto3 the generated workflows install next to the runtime library (its only dependency)."""
+
+
 def environments_answer(path: str | Path | None = None) -> dict[str, Any]:
-    """The value of the copier answer ``environments`` (a deep copy, safe to mutate)."""
-    return copy.deepcopy(load_environments(path))
+    """The value of the copier answer ``environments`` (a deep copy, safe to mutate).
+
+    It also pins the runtime the generated workflows install (``runtime``): this library at the
+    version that rendered the repository, and boto3."""
+    from bbws_scaffold import __version__
+
+    answer = copy.deepcopy(load_environments(path))
+    answer["runtime"] = {"package": "bbws-scaffold", "version": __version__, "boto3": RUNTIME_BOTO3}
+    return answer
