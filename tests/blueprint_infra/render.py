@@ -13,13 +13,13 @@ from pathlib import Path
 import yaml
 from copier import run_copy
 
-from bbws_scaffold.environments import load_environments
+from bbws_scaffold.environments import environments_answer
 from bbws_scaffold.model import ServiceSpec
 from bbws_scaffold.render.infra import infra_answer
 
 ROOT = Path(__file__).resolve().parents[2]
 BLUEPRINT = ROOT / "blueprints" / "lambda_service"
-SUBTREES = ("terraform", ".github", "scripts", "_macros")
+SUBTREES = ("terraform", ".github", "scripts", "deploy", "_macros")
 
 
 def scratch_template(root: Path) -> Path:
@@ -40,7 +40,7 @@ def scratch_template(root: Path) -> Path:
 def render_infra(spec: ServiceSpec, dst: Path, environments: dict | None = None) -> Path:
     """Render terraform/, .github/ and scripts/ for ``spec`` into ``dst``; returns ``dst``."""
     tpl = scratch_template(dst.parent / (dst.name + "-tpl"))
-    environments = environments or load_environments()
+    environments = environments or environments_answer()
     run_copy(
         str(tpl),
         str(dst),

@@ -59,6 +59,7 @@ def test_expected_files(repo: Path) -> None:
     assert sorted(p.name for p in wf.glob("*.yml")) == [
         "ci.yml",
         "deploy-dev.yml",
+        "hotfix.yml",
         "promote-prod.yml",
         "promote-sit.yml",
         "rollback.yml",
@@ -68,7 +69,15 @@ def test_expected_files(repo: Path) -> None:
     for env in ("dev", "sit", "prod"):
         assert (repo / "terraform" / "backend" / f"{env}.hcl").is_file()
         assert (repo / "terraform" / "environments" / f"{env}.tfvars").is_file()
-    for script in ("package.sh", "deploy.sh", "canary.sh", "rollback.sh", "require-deployed.sh"):
+    for script in (
+        "package.sh",
+        "deploy.sh",
+        "promote.sh",
+        "canary.sh",
+        "rollback.sh",
+        "runtime.sh",
+        "install-runtime.sh",
+    ):
         assert os.access(repo / "scripts" / script, os.X_OK), script
 
 
@@ -171,23 +180,42 @@ def test_workflows(repo: Path) -> None:
                     assert "${{" not in step["run"], (wf.name, job_id, step["run"])
             targets = {"sit", "prod"} & set(re.split(r"[^a-z]+", f"{wf.stem} {job_id}"))
             if targets and any("aws-actions" in s.get("uses", "") for s in job["steps"]):
-                assert job.get("environment") in targets, (wf.name, job_id)
+                assert job.get("environment") in targets | {f"{t}-hotfix" for t in targets}, (wf.name, job_id)
 
 
 def test_promotion_chain(repo: Path) -> None:
+    """Each promotion names the environment before it; the runtime (not GitHub history) is the gate."""
     wf = repo / ".github" / "workflows"
     sit = yaml.safe_load((wf / "promote-sit.yml").read_text(encoding="utf-8"))
     prod = yaml.safe_load((wf / "promote-prod.yml").read_text(encoding="utf-8"))
-    assert "scripts/require-deployed.sh deploy-dev.yml" in sit["jobs"]["require-dev"]["steps"][1]["run"]
-    assert "scripts/require-deployed.sh promote-sit.yml" in prod["jobs"]["require-sit"]["steps"][1]["run"]
-    assert sit["jobs"]["deploy"]["needs"] == "require-dev"
+    sit_runs = [s.get("run", "") for s in sit["jobs"]["deploy"]["steps"]]
+    prod_runs = [s.get("run", "") for s in prod["jobs"]["deploy"]["steps"]]
+    assert "scripts/promote.sh dev sit\n" in sit_runs
+    assert (
+        prod_runs.index('scripts/runtime.sh backup --env prod --label "${VERSION}"\n')
+        < prod_runs.index("scripts/promote.sh sit prod --no-shift\n")
+        < prod_runs.index("scripts/canary.sh prod\n")
+    )
+    assert sit["jobs"]["deploy"]["environment"] == "sit"
     assert prod["jobs"]["deploy"]["environment"] == "prod"
     accounts = {env: load_environments()["envs"][env]["account_id"] for env in ("dev", "sit", "prod")}
     for name, env in (("deploy-dev.yml", "dev"), ("promote-sit.yml", "sit"), ("promote-prod.yml", "prod")):
         text = (wf / name).read_text(encoding="utf-8")
-        assert f'EXPECTED_ACCOUNT_ID: "{accounts[env]}"' in text
+        assert f"python -m bbws_scaffold.runtime guard --env {env}\n" in text
         assert f"arn:aws:iam::{accounts[env]}:role/" in text
         assert set(re.findall(r"\b\d{12}\b", text)) == {accounts[env]}, name
+    hotfix = yaml.safe_load((wf / "hotfix.yml").read_text(encoding="utf-8"))
+    assert [(j, hotfix["jobs"][j].get("environment")) for j in hotfix["jobs"]] == [
+        ("ci", None),
+        ("hotfix-dev", "dev"),
+        ("hotfix-sit", "sit"),
+        ("hotfix-prod", "prod-hotfix"),
+    ]
+    assert [hotfix["jobs"][j]["needs"] for j in ("hotfix-dev", "hotfix-sit", "hotfix-prod")] == [
+        "ci",
+        "hotfix-dev",
+        "hotfix-sit",
+    ]
 
 
 @pytest.mark.skipif(not CHECKOV.exists(), reason="checkov not installed (scripts/install-gate-tools.sh)")

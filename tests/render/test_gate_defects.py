@@ -33,7 +33,7 @@ def result(tmp_path_factory: pytest.TempPathFactory) -> GateResult:
     replace_once(repo / "terraform/lambda.tf", "  memory_size   = each.value", "  memory_sise   = each.value")
     deploy = repo / ".github/workflows/deploy-dev.yml"
     text = deploy.read_text(encoding="utf-8")
-    start, end = text.index("      - name: Validate AWS account"), text.index("      - name: Terraform plan")
+    start, end = text.index("      - name: Validate AWS account"), text.index("      - name: Deploy to DEV")
     deploy.write_text(text[:start] + text[end:], encoding="utf-8")
     (repo / "src/utils/settings.py").write_text(
         f'"""Settings."""\n\nFALLBACK_KEY_ID = "{FAKE_KEY}"\n', encoding="utf-8"

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Promote VERSION (a commit sha) from one environment to the next. The runtime refuses unless the
+# lower environment recorded a successful deployment of the same package (same sha256).
+# Usage: VERSION=<sha> scripts/promote.sh <from> <to> [--no-shift]
+set -euo pipefail
+
+from_env="${1:?usage: scripts/promote.sh <from> <to> [--no-shift]}"
+to_env="${2:?usage: scripts/promote.sh <from> <to> [--no-shift]}"
+shift 2
+: "${VERSION:?VERSION (the commit sha to promote) is required}"
+cd "$(dirname "$0")/.."
+test -f dist/lambda.zip || scripts/package.sh
+exec python -m bbws_scaffold.runtime promote --from "${from_env}" --to "${to_env}" --version "${VERSION}" "$@"
