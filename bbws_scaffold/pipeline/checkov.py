@@ -1,7 +1,8 @@
 """checkov on ``terraform/``: zero failed checks; skips only inline, with a reason.
 
 Runs ``checkov -d terraform --framework terraform -o json --skip-download``
-from checkov's own virtualenv (see :mod:`bbws_scaffold.pipeline.tools`), with
+(plus ``-d docker --framework dockerfile`` when the repo builds images under
+``docker/<name>/Dockerfile``) from checkov's own virtualenv (see :mod:`bbws_scaffold.pipeline.tools`), with
 the repository as working directory. ``--quiet`` is *not* passed: it drops
 ``skipped_checks`` from the JSON, and the skip reasons are needed.
 ``--skip-download`` keeps checkov offline (no Prisma Cloud policy metadata).
@@ -34,6 +35,7 @@ from .terraform import TERRAFORM_DIR, rel, terraform_files
 from .tools import ResolvedTool, ToolFailure, parse_json, run, tail
 
 TOOL = "checkov"
+IMAGE_DIR = "docker"  # container images of an image repo: docker/<name>/Dockerfile
 _SKIP_RE = re.compile(
     r"(?:checkov|bridgecrew):skip=\s*(?P<id>[A-Za-z0-9_]+)(?:\s*:(?P<reason>.*))?",
 )
@@ -125,17 +127,23 @@ def check_checkov(repo: Path, checkov: ResolvedTool) -> CheckOutput:
                 failed=0,
             ),
         )
-    res = run(
-        TOOL,
-        [*checkov.argv, "-d", TERRAFORM_DIR, "--framework", "terraform", "-o", "json", "--skip-download", "--compact"],
-        cwd=repo,
-        timeout=900,
-    )
-    if res.returncode not in (0, 1):
-        raise ToolFailure(TOOL, f"exited {res.returncode}: {tail(res.stderr or res.stdout)}")
+    scans = [(TERRAFORM_DIR, "terraform")]
+    if any((repo / IMAGE_DIR).glob("*/Dockerfile")):  # an image repo: its Dockerfiles too (a separate run:
+        scans.append((IMAGE_DIR, "dockerfile"))  # checkov repeats reports when given two -d at once)
+    reports: list[dict[str, Any]] = []
+    for target, framework in scans:
+        res = run(
+            TOOL,
+            [*checkov.argv, "-d", target, "--framework", framework, "-o", "json", "--skip-download", "--compact"],
+            cwd=repo,
+            timeout=900,
+        )
+        if res.returncode not in (0, 1):
+            raise ToolFailure(TOOL, f"exited {res.returncode}: {tail(res.stderr or res.stdout)}")
+        reports += _reports(parse_json(TOOL, res.stdout))
     passed = skipped = failed = resources = 0
     version = None
-    for report in _reports(parse_json(TOOL, res.stdout)):
+    for report in reports:
         summary = report.get("summary", report)
         passed += int(summary.get("passed", 0))
         skipped += int(summary.get("skipped", 0))

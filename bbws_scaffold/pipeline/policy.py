@@ -6,7 +6,7 @@ with stable ids even where zizmor overlaps.
 
 ========  ====================================================================
 BBWS000   repo layout: ``terraform/*.tf``, ``.github/workflows/*.yml``,
-          ``src/**/*.py`` exist
+          ``src/**/*.py`` (or, in an image repo, ``docker/*/Dockerfile``) exist
 BBWS001   every ``uses:`` (steps and reusable-workflow jobs) pinned to a full
           40-hex commit SHA; ``./local`` actions and ``docker://`` excepted
 BBWS002   top-level ``permissions: {}`` (every job grants its own)
@@ -40,7 +40,10 @@ case), or any step whose script matches the content below. Its ``run:`` must
 call ``aws sts get-caller-identity`` with ``--query Account``, compare the
 result with the expected account id and ``exit`` non-zero on mismatch. It must
 come after ``configure-aws-credentials`` and before every other step that
-touches AWS. Canonical form (expected id passed through ``env:``, never
+touches AWS. ``bbws-runtime guard --env <env>`` (or ``python -m
+bbws_scaffold.runtime guard --env <env>``) is accepted as that check: it compares
+STS's account with the environment's configured one and exits non-zero on a
+mismatch. Canonical shell form (expected id passed through ``env:``, never
 ``${{ }}`` inside ``run:``, which zizmor flags as template injection)::
 
     - name: Validate AWS account
@@ -60,7 +63,8 @@ file name (``promote-sit.yml``); in the job's own content (``env:``,
 ``with:``, ``run:``) together with the options of any ``workflow_dispatch``
 choice input the job references (``inputs.environment``). A job whose targets
 include sit or prod must set ``environment:``: the literal name when there is
-one target, or an expression (``${{ inputs.environment }}``) when there are
+one target (or a variant whose name contains it as a word, such as
+``prod-hotfix``), or an expression (``${{ inputs.environment }}``) when there are
 several.
 """
 
@@ -82,6 +86,9 @@ _AWS_CLI = re.compile(r"(?<![\w./$-])aws\s+(?!--version\b)[a-z][a-z0-9-]*")
 _TERRAFORM = re.compile(r"(?<![\w./$-])terraform\s+((?:-chdir=\S+\s+)?)(?P<sub>-?-?[a-z][a-z-]*)(?P<rest>.*)")
 _SAFE_TF = {"fmt", "validate", "version", "-version", "--version", "-help", "--help", "-v"}
 _RUNTIME = re.compile(r"bbws_scaffold\.runtime")
+_RUNTIME_GUARD = re.compile(
+    r"(?:\bbbws-runtime|python3?\s+-m\s+bbws_scaffold\.runtime)(?:\s+--config\s+\S+)?\s+guard\s+--env\s+\S"
+)
 _CALLER_ID = re.compile(r"sts\s+get-caller-identity")
 _QUERY_ACCOUNT = re.compile(r"--query\s+['\"]?Account")
 _EXIT_NONZERO = re.compile(r"\bexit\s+[1-9]")
@@ -140,6 +147,8 @@ def step_touches_aws(step: Step) -> bool:
 
 def _validation_content_ok(step: Step) -> bool:
     script = "\n".join(_script_lines(step.run))
+    if _RUNTIME_GUARD.search(script):  # bbws-runtime's guard: STS vs the configured account, exit 2
+        return True
     return bool(_CALLER_ID.search(script) and _QUERY_ACCOUNT.search(script) and _EXIT_NONZERO.search(script))
 
 
@@ -346,7 +355,7 @@ class _PolicyChecker:
                 f"environment is fixed to `{name}`; use an expression such as "
                 "`${{ inputs.environment }}`",
             )
-        elif name.lower() not in targets:
+        elif next(iter(targets)) not in _words(name):  # `prod`, or a variant such as `prod-hotfix`
             self.add(
                 line, "BBWS008", f"job `{job.id}` deploys to {next(iter(targets))} but runs in " f"environment `{name}`"
             )
@@ -358,8 +367,9 @@ def check_layout(repo: Path) -> list[Finding]:
         out.append(Finding(TOOL, "terraform", 0, "BBWS000", "no terraform/*.tf files"))
     if not workflow_files(repo):
         out.append(Finding(TOOL, ".github/workflows", 0, "BBWS000", "no workflow files"))
-    if not any((repo / "src").rglob("*.py")):
-        out.append(Finding(TOOL, "src", 0, "BBWS000", "no Python sources under src/"))
+    # a service repo has Python sources; an image repo (2_bbws_wordpress_container) has docker/<image>/Dockerfile
+    if not any((repo / "src").rglob("*.py")) and not any((repo / "docker").glob("*/Dockerfile")):
+        out.append(Finding(TOOL, "src", 0, "BBWS000", "no Python sources under src/ (nor an image under docker/)"))
     return out
 
 

@@ -76,6 +76,21 @@ def test_validation_step_that_does_not_compare(tmp_path: Path) -> None:
     assert [r for r, _ in found] == ["BBWS006"]
 
 
+@pytest.mark.parametrize(
+    "run,expected",
+    [
+        ("python -m bbws_scaffold.runtime guard --env dev", []),
+        ("bbws-runtime --config deploy/environments.json guard --env dev", []),
+        ("python -m bbws_scaffold.runtime rollback --env dev --list", ["BBWS006"]),
+        ("echo bbws-runtime guard", ["BBWS006"]),
+    ],
+)
+def test_runtime_guard_is_an_account_validation(tmp_path: Path, run: str, expected: list[str]) -> None:
+    guard = f"      - name: Validate AWS account\n        id: validate-account\n        run: {run}\n"
+    found = rules(tmp_path, workflow(CONFIGURE_STEP + guard + APPLY))
+    assert [r for r, _ in found] == expected
+
+
 def test_missing_oidc_and_id_token(tmp_path: Path) -> None:
     static = f"""\
       - uses: {CONFIGURE}
@@ -102,6 +117,9 @@ def test_static_credentials_anywhere(tmp_path: Path) -> None:
         ("promote-sit.yml", "continue-on-error: false", ["BBWS008"]),
         ("deploy-dev.yml", "continue-on-error: false", []),
         ("promote-prod.yml", "environment:\n      name: prod", []),
+        ("promote-prod.yml", "environment: prod-hotfix", []),
+        ("promote-prod.yml", "environment: sit-hotfix", ["BBWS008"]),
+        ("promote-prod.yml", "environment: production2", ["BBWS008"]),
     ],
 )
 def test_environment_gate(tmp_path: Path, name: str, env: str, expected: list[str]) -> None:
