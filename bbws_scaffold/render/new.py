@@ -259,8 +259,16 @@ def summary(target: Path, spec: ServiceSpec) -> str:
 
 
 def add_parser(subparsers: Any) -> None:
-    p = subparsers.add_parser("new", help="render a new Lambda service repository from an LLD")
-    p.add_argument("--lld", required=True, metavar="FILE", help="the LLD markdown file")
+    from bbws_scaffold.render.wordpress import add_wordpress_arguments
+
+    p = subparsers.add_parser("new", help="render a new Lambda service repository from an LLD (or the WordPress image)")
+    p.add_argument(
+        "--blueprint",
+        choices=[BLUEPRINT, "wordpress_image"],
+        default=BLUEPRINT,
+        help=f"what to render (default {BLUEPRINT}; wordpress_image needs no LLD)",
+    )
+    p.add_argument("--lld", metavar="FILE", help=f"the LLD markdown file (required for {BLUEPRINT})")
     p.add_argument("--openapi", action="append", metavar="SPEC", help="external OpenAPI file (repeatable)")
     p.add_argument("--output", default=".", metavar="DIR", help="folder to create the repository in")
     p.add_argument("--org", default=DEFAULT_ORG, help="GitHub organisation (CODEOWNERS, README)")
@@ -270,12 +278,20 @@ def add_parser(subparsers: Any) -> None:
         default=None,
         help=f"template source recorded for `copier update` (default ${TEMPLATE_ENV} or {DEFAULT_TEMPLATE_SRC})",
     )
+    add_wordpress_arguments(p)
     p.set_defaults(func=cmd_new)
 
 
 def cmd_new(args: argparse.Namespace) -> int:
     from bbws_scaffold.lld.parser import parse_file
 
+    if args.blueprint == "wordpress_image":
+        from bbws_scaffold.render.wordpress import cmd_new_wordpress
+
+        return cmd_new_wordpress(args)
+    if not args.lld:
+        print(f"bbws-scaffold new: error: --lld FILE is required for the {BLUEPRINT} blueprint", file=sys.stderr)
+        return 2
     spec = parse_file(args.lld, args.openapi or [])
     for w in spec.warnings:
         print(w.format(args.lld), file=sys.stderr)
