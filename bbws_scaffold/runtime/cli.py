@@ -24,6 +24,7 @@ PROG = "bbws-runtime"
 
 _COMMAND_MODULES: list[str] = [
     "bbws_scaffold.runtime.commands",
+    "bbws_scaffold.runtime.docker.cli",
 ]
 
 
