@@ -230,17 +230,6 @@ _FIELD_DEFAULTS: dict[str, dict[str, Any]] = {
 }
 
 
-RUNTIME_BOTO3 = "1.44.5"
-"""boto3 the generated workflows install next to the runtime library (its only dependency)."""
-
-
 def environments_answer(path: str | Path | None = None) -> dict[str, Any]:
-    """The value of the copier answer ``environments`` (a deep copy, safe to mutate).
-
-    It also pins the runtime the generated workflows install (``runtime``): this library at the
-    version that rendered the repository, and boto3."""
-    from bbws_scaffold import __version__
-
-    answer = copy.deepcopy(load_environments(path))
-    answer["runtime"] = {"package": "bbws-scaffold", "version": __version__, "boto3": RUNTIME_BOTO3}
-    return answer
+    """The value of the copier answer ``environments`` (a deep copy, safe to mutate)."""
+    return copy.deepcopy(load_environments(path))

@@ -27,6 +27,8 @@ DEFAULT_TEMPLATE_SRC = "https://github.com/BigBeardWebSolutions/bbws-scaffold.gi
 TEMPLATE_ENV = "BBWS_SCAFFOLD_TEMPLATE"
 BLUEPRINT = "lambda_service"
 DEFAULT_ORG = "BigBeardWebSolutions"
+RUNTIME_BOTO3 = "1.44.5"
+"""boto3 the generated workflows install next to the runtime library (its only dependency)."""
 
 
 class RenderError(Exception):
@@ -115,8 +117,16 @@ def answers_data(spec: ServiceSpec, org: str, environments: dict[str, Any] | Non
             "environments": environments,
             "infra": infra_answer(spec, environments),
             "models": models_answer(spec),
+            "runtime": runtime_answer(),
         }
     )
+
+
+def runtime_answer() -> dict[str, str]:
+    """The runtime the generated workflows install: this library at the version that renders
+    (or updates) the repository, without its generator dependencies, and boto3. Always computed
+    afresh, so an update to a newer release moves the pin with it."""
+    return {"package": "bbws-scaffold", "version": __version__, "boto3": RUNTIME_BOTO3}
 
 
 def sorted_mappings(value: Any) -> Any:
@@ -208,7 +218,7 @@ def render_repo(
         copier.run_copy(
             str(stage),
             str(tmp),
-            data=data,
+            data=sorted_mappings(data),
             defaults=True,
             overwrite=True,
             quiet=True,

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bbws_scaffold.render.new import BLUEPRINT, RenderError, answers_data, check_spec, template_ref
+from bbws_scaffold.render.new import BLUEPRINT, RenderError, answers_data, check_spec, runtime_answer, template_ref
 
 ANSWERS_FILE = ".copier-answers.yml"
 KEPT_DIR = "removed-by-update"
@@ -161,14 +161,15 @@ def normalise_ref(version: str) -> str:
 # the new answers
 
 
-def new_answers(answers: Mapping[str, Any], lld: str | None, openapi: list[str | Path]) -> dict[str, Any] | None:
+def new_answers(answers: Mapping[str, Any], lld: str | None, openapi: list[str | Path]) -> dict[str, Any]:
     """The answers the update renders with: the LLD re-parsed when given, else the stored spec
-    replayed (with the derived answers recomputed by this library). ``None`` replays everything."""
+    replayed, with the derived answers recomputed by this library (for other blueprints only the
+    runtime pin is recomputed)."""
     blueprint = answers.get("blueprint", BLUEPRINT)
     if blueprint != BLUEPRINT:
         if lld:
             raise UpdateError(f"--lld applies to {BLUEPRINT} repos; this one is a {blueprint} repo")
-        return None
+        return {"runtime": runtime_answer()}  # the rest replays as stored
     from bbws_scaffold.model import ServiceSpec
 
     if lld:

@@ -144,6 +144,8 @@ def wordpress_answers(
 
     ``wp_cli_version`` without ``wp_cli_sha512`` drops the pinned checksum of the configured
     release (it belongs to another version): the build then verifies the published one only."""
+    from bbws_scaffold.render.new import runtime_answer
+
     if environments is None:
         from bbws_scaffold.environments import environments_answer
 
@@ -186,6 +188,7 @@ def wordpress_answers(
         "image_version": image,
         "wp_cli_version": cli,
         "wp_cli_sha512": sha,
+        "runtime": runtime_answer(),
         "wordpress": {
             "repo": REPO_NAME,
             "image_name": cfg["image_name"],
@@ -209,11 +212,9 @@ def render_wordpress(
     vcs_ref: str | None = None,
 ) -> Path:
     """Render ``output/2_bbws_wordpress_container`` from :func:`wordpress_answers` (atomically)."""
-    from bbws_scaffold.render.new import render_repo, sorted_mappings
+    from bbws_scaffold.render.new import render_repo
 
-    return render_repo(
-        REPO_NAME, sorted_mappings(answers), output, force=force, template_src=template_src, vcs_ref=vcs_ref
-    )
+    return render_repo(REPO_NAME, answers, output, force=force, template_src=template_src, vcs_ref=vcs_ref)
 
 
 def add_wordpress_arguments(p: Any) -> None:

@@ -217,3 +217,17 @@ def test_a_failing_copier_update_leaves_the_tree_as_it_was(repo: Path, monkeypat
     with pytest.raises(UpdateError, match="disk full.*nothing was changed"):
         update(repo)
     assert status(repo) == "" and git(repo, "rev-parse", "HEAD") == head
+
+
+def test_an_image_repo_updates_too_and_rejects_an_lld(source: Path, tmp_path: Path) -> None:
+    from bbws_scaffold.render.wordpress import render_wordpress, wordpress_answers
+
+    repo = render_wordpress(tmp_path / "out", answers=wordpress_answers(org="acme"), template_src=str(source))
+    commit_all(repo, "feat: initial scaffold")
+    append(repo / "README.md", README_EDIT)
+    commit_all(repo, "hand edit")
+
+    assert update(repo).conflicts == []
+    assert status(repo) == ""
+    with pytest.raises(UpdateError, match="--lld applies to lambda_service repos"):
+        update(repo, lld=str(CRUD_LLD))
