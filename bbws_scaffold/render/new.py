@@ -289,7 +289,12 @@ def add_parser(subparsers: Any) -> None:
         help=f"template source recorded for `copier update` (default ${TEMPLATE_ENV} or {DEFAULT_TEMPLATE_SRC})",
     )
     add_wordpress_arguments(p)
-    p.set_defaults(func=cmd_new)
+    g = p.add_argument_group("publish to GitHub (the same path as `bbws-scaffold repo setup-from-lld`)")
+    g.add_argument("--publish", action="store_true", help="then create, push and configure the GitHub repository")
+    g.add_argument("--api-url", default=None, help="GitHub API URL (GitHub Enterprise: https://HOST/api/v3)")
+    g.add_argument("--config", default=None, metavar="FILE", help="GitHub settings (default $BBWS_GITHUB_CONFIG)")
+    g.add_argument("--dry-run", action="store_true", help="with --publish: print every API call; no token needed")
+    p.set_defaults(func=cmd_new, update_secrets=False)
 
 
 def cmd_new(args: argparse.Namespace) -> int:
@@ -301,6 +306,15 @@ def cmd_new(args: argparse.Namespace) -> int:
         return cmd_new_wordpress(args)
     if not args.lld:
         print(f"bbws-scaffold new: error: --lld FILE is required for the {BLUEPRINT} blueprint", file=sys.stderr)
+        return 2
+    if args.publish:
+        from bbws_scaffold.publish.cli import cmd_setup_from_lld
+        from bbws_scaffold.publish.client import DEFAULT_API_URL
+
+        args.api_url = args.api_url or DEFAULT_API_URL
+        return cmd_setup_from_lld(args)
+    if args.dry_run or args.api_url or args.config:
+        print("bbws-scaffold new: error: --dry-run, --api-url and --config go with --publish", file=sys.stderr)
         return 2
     spec = parse_file(args.lld, args.openapi or [])
     for w in spec.warnings:

@@ -354,6 +354,16 @@ def test_dry_run_needs_no_token_and_sends_nothing(
     assert '"secret": "<webhook secret: masked>"' in out
     assert out == snapshot
 
+    # `new --publish` is the same path: the same plan, call for call
+    assert main(["new", "--lld", str(LLD), "--org", ORG, "--output", "out", "--publish", "--dry-run"]) == 0
+    assert capsys.readouterr().out == out
+    assert not (tmp_path / "out").exists()
+
+
+def test_publish_options_without_publish_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["new", "--lld", str(LLD), "--dry-run"]) == 2
+    assert "go with --publish" in capsys.readouterr().err
+
 
 def test_dry_run_with_a_token_reads_the_real_state(double: GitHubDouble, rendered: Path, spec: ServiceSpec) -> None:
     publish_repo(rendered, spec, options(double))
@@ -382,3 +392,12 @@ def test_the_double_checks_bodies_against_the_documented_shapes(double: GitHubDo
     assert "body.privat is not a documented field" in shape_errors({"name": "x", "privat": True}, SHAPES["create_repo"])
     status, _, body = double.handle("POST", f"/api/v3/orgs/{ORG}/repos", b'{"nme": "x"}', f"token {token}")
     assert status == 422 and "body.name is required" in body["errors"]
+
+
+def test_new_publish_publishes_like_setup_from_lld(double: GitHubDouble, tmp_path: Path, spec: ServiceSpec) -> None:
+    argv = ["new", "--lld", str(LLD), "--org", ORG, "--output", str(tmp_path / "out"), "--publish"]
+    assert main([*argv, "--api-url", double.api_url]) == 0
+    repo = double.repos[(ORG, spec.repo)]
+    head = git("rev-parse", "HEAD", cwd=tmp_path / "out" / spec.repo)
+    assert git("--git-dir", str(repo.bare), "rev-parse", "refs/heads/main") == head
+    assert set(repo.environments) == {"dev", "sit", "prod"}
