@@ -27,6 +27,7 @@ _LOGIN_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?$")
 _SECRET_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,99}$")
 _ENVVAR_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_{}]*$")
 _BRANCH_RE = re.compile(r"^[A-Za-z0-9._/-]{1,200}$")
+_BRANCH_PATTERN_RE = re.compile(r"^[A-Za-z0-9._/*-]{1,200}$")  # GitHub's fnmatch-style policy names
 PERMISSIONS = ("pull", "triage", "push", "maintain", "admin")
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]+")
 
@@ -57,6 +58,7 @@ class EnvironmentPlan:
     wait_timer: int
     reviewers: tuple[Reviewer, ...]
     secrets: dict[str, str] = field(compare=False, repr=False)  # name -> value (never printed)
+    branch: str = "main"  # deployments only from branches matching this name pattern
 
 
 @dataclass(frozen=True)
@@ -230,6 +232,7 @@ def resolve_config(
     if unknown:
         raise r.fail(f"environments {sorted(unknown)} are not in the environments configuration")
     branch = r.name(raw.get("deployment_branch", "main"), _BRANCH_RE, "deployment_branch")
+    hotfix_branch = r.name(raw.get("hotfix_branch", "hotfix/*"), _BRANCH_PATTERN_RE, "hotfix_branch")
     sources = _secret_sources(r, r.section(raw, "secrets"))
 
     plans = []
@@ -246,8 +249,20 @@ def resolve_config(
             )
         secrets = {s.name: _secret_value(r, s, env, environ) for s in sources}
         plans.append(
-            EnvironmentPlan(env["github_environment"], key, int(env["wait_timer_minutes"]), reviewers, secrets)
+            EnvironmentPlan(env["github_environment"], key, int(env["wait_timer_minutes"]), reviewers, secrets, branch)
         )
+        # the hotfix workflow's environment: deployments only from hotfix branches, its own
+        # (usually shorter) reviewer list, no wait timer; never unprotected where the regular one is not
+        fast = (
+            reviewers
+            if "hotfix_reviewers" not in cfg
+            else _reviewers(r, cfg.get("hotfix_reviewers"), f"environments.{key}.hotfix_reviewers")
+        )
+        if reviewers and not fast:
+            raise r.fail(f"environments.{key}.hotfix_reviewers is empty, but {key} itself requires reviewers")
+        hotfix = env.get("hotfix_github_environment")
+        if hotfix:
+            plans.append(EnvironmentPlan(hotfix, key, 0, fast, secrets, hotfix_branch))
 
     bp = r.section(raw, "branch_protection")
     count = bp.get("required_approving_review_count", 1)

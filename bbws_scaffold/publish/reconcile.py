@@ -127,7 +127,8 @@ def _environment_state(data: dict[str, Any] | None) -> dict[str, Any] | None:
 def ensure_environment(
     api: Api, t: Target, env: EnvironmentPlan, cfg: GitHubConfig, ids: Reviewers, report: Report
 ) -> None:
-    """Environment with its wait timer, reviewers and "deployments from ``main`` only".
+    """Environment with its wait timer, reviewers and "deployments from ``main`` only" (the hotfix
+    environments: from ``hotfix/*`` only).
 
     docs: https://docs.github.com/en/rest/deployments/environments#create-or-update-an-environment
           https://docs.github.com/en/rest/deployments/branch-policies
@@ -153,16 +154,16 @@ def ensure_environment(
         who = ", ".join(f"{r.kind.lower()} {r.name}" for r in env.reviewers) or "none"
         report.change(
             f"environment {env.name}: reviewers {who}, wait timer {env.wait_timer} min, "
-            f"deployments from {cfg.deployment_branch} only"
+            f"deployments from {env.branch} only"
         )
 
     policies_path = t.repo("environments", env.name, "deployment-branch-policies")
     current = (api.read(policies_path + LIST) or {}).get("branch_policies", [])
-    if not any(p.get("name") == cfg.deployment_branch and p.get("type", "branch") == "branch" for p in current):
-        api.write("POST", policies_path, {"name": cfg.deployment_branch, "type": "branch"})
-        report.change(f"environment {env.name}: deployment branch policy {cfg.deployment_branch}")
+    if not any(p.get("name") == env.branch and p.get("type", "branch") == "branch" for p in current):
+        api.write("POST", policies_path, {"name": env.branch, "type": "branch"})
+        report.change(f"environment {env.name}: deployment branch policy {env.branch}")
     for p in current:
-        if p.get("name") != cfg.deployment_branch or p.get("type", "branch") != "branch":
+        if p.get("name") != env.branch or p.get("type", "branch") != "branch":
             api.write("DELETE", t.repo("environments", env.name, "deployment-branch-policies", str(p["id"])))
             report.change(f"environment {env.name}: removed deployment branch policy {p.get('name')}")
 

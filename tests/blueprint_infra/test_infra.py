@@ -207,8 +207,8 @@ def test_promotion_chain(repo: Path) -> None:
     hotfix = yaml.safe_load((wf / "hotfix.yml").read_text(encoding="utf-8"))
     assert [(j, hotfix["jobs"][j].get("environment")) for j in hotfix["jobs"]] == [
         ("ci", None),
-        ("hotfix-dev", "dev"),
-        ("hotfix-sit", "sit"),
+        ("hotfix-dev", "dev-hotfix"),
+        ("hotfix-sit", "sit-hotfix"),
         ("hotfix-prod", "prod-hotfix"),
     ]
     assert [hotfix["jobs"][j]["needs"] for j in ("hotfix-dev", "hotfix-sit", "hotfix-prod")] == [

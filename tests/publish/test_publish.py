@@ -24,6 +24,9 @@ def git(*args: str, cwd: Path | None = None) -> str:
     return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True).stdout.strip()
 
 
+ENVIRONMENTS = {"dev", "sit", "prod", "dev-hotfix", "sit-hotfix", "prod-hotfix"}
+
+
 def setup_cli(double: GitHubDouble, output: Path, *extra: str) -> list[str]:
     return [
         "repo",
@@ -71,9 +74,10 @@ def test_setup_from_lld_publishes_everything(
     assert {".github/workflows/ci.yml", "CODEOWNERS", "terraform/main.tf"} <= remote_files
     assert git("remote", "get-url", "origin", cwd=local) == str(repo.bare)
 
-    # environments: reviewers (by id), wait timers, deployments from main only
+    # environments: reviewers (by id), wait timers, deployments from main only; the hotfix
+    # workflow's environments take only hotfix branches, and PROD's needs the business owner only
     envs = repo.environments
-    assert set(envs) == {"dev", "sit", "prod"}
+    assert set(envs) == ENVIRONMENTS
     assert envs["dev"]["reviewers"] == [] and envs["dev"]["wait_timer"] == 0
     assert envs["sit"]["reviewers"] == [{"type": "Team", "id": double.team_id(ORG, "dev-leads")}]
     assert envs["prod"]["reviewers"] == [
@@ -81,16 +85,19 @@ def test_setup_from_lld_publishes_everything(
         {"type": "Team", "id": double.team_id(ORG, "tech-leads")},
     ]
     assert envs["prod"]["wait_timer"] == 30 and envs["prod"]["prevent_self_review"] is True
+    assert envs["prod-hotfix"]["reviewers"] == [{"type": "Team", "id": double.team_id(ORG, "business-owners")}]
+    assert envs["sit-hotfix"]["reviewers"] == envs["sit"]["reviewers"] and envs["dev-hotfix"]["reviewers"] == []
     for name in envs:
         assert envs[name]["dbp"] == {"protected_branches": False, "custom_branch_policies": True}
-        assert [(p["name"], p["type"]) for p in repo.branch_policies[name]] == [("main", "branch")]
+        branch = "hotfix/*" if name.endswith("-hotfix") else "main"
+        assert [(p["name"], p["type"]) for p in repo.branch_policies[name]] == [(branch, "branch")]
 
     # secrets: the double decrypted them with its private key to the configured values
     conf = load_environments()["envs"]
-    for name, env in conf.items():
+    for name, env in [*conf.items(), *((f"{k}-hotfix", v) for k, v in conf.items())]:
         assert repo.secrets[name] == {
             "AWS_ROLE_ARN": f"arn:aws:iam::{env['account_id']}:role/github-actions-deploy",
-            "SNS_TOPIC_ARN": f"arn:aws:sns:{env['region']}:{env['account_id']}:bbws-deployments-{name}",
+            "SNS_TOPIC_ARN": f"arn:aws:sns:{env['region']}:{env['account_id']}:bbws-deployments-{env['name']}",
         }
     assert repo.secrets["prod"]["AWS_ROLE_ARN"] == "arn:aws:iam::093646564004:role/github-actions-deploy"
 
@@ -141,7 +148,7 @@ def test_a_half_finished_run_is_finished_by_running_again(
         f"/api/v3/orgs/{ORG}/repos"
     ]
     assert git("--git-dir", str(repo.bare), "rev-list", "--count", "main") == "1"
-    assert set(repo.environments) == {"dev", "sit", "prod"} and "main" in repo.protection
+    assert set(repo.environments) == ENVIRONMENTS and "main" in repo.protection
 
 
 def test_drift_is_corrected_and_only_the_drift(double: GitHubDouble, rendered: Path, spec: ServiceSpec) -> None:
@@ -294,7 +301,7 @@ def test_individual_commands_on_a_rendered_repo(
     assert main(["repo", "push", *common]) == 0
     assert main(["repo", "configure", "--environments", *common]) == 0
     repo = double.repos[(ORG, spec.repo)]
-    assert set(repo.environments) == {"dev", "sit", "prod"} and not repo.secrets
+    assert set(repo.environments) == ENVIRONMENTS and not repo.secrets
     assert main(["repo", "secrets", "--env", "prod", *common]) == 0
     assert set(repo.secrets) == {"prod"}
     assert main(["repo", "branches", "--protect", "main", *common]) == 0
@@ -400,4 +407,4 @@ def test_new_publish_publishes_like_setup_from_lld(double: GitHubDouble, tmp_pat
     repo = double.repos[(ORG, spec.repo)]
     head = git("rev-parse", "HEAD", cwd=tmp_path / "out" / spec.repo)
     assert git("--git-dir", str(repo.bare), "rev-parse", "refs/heads/main") == head
-    assert set(repo.environments) == {"dev", "sit", "prod"}
+    assert set(repo.environments) == ENVIRONMENTS
