@@ -37,7 +37,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
+from bbws_scaffold.yamlfile import read_yaml
 
 DEFAULT_PATH = Path(__file__).parent / "data" / "environments.yaml"
 ENV_VAR = "BBWS_ENVIRONMENTS"
@@ -76,12 +76,7 @@ def default_path() -> Path:
 def load_environments(path: str | Path | None = None) -> dict[str, Any]:
     """Read, validate and resolve an environments file (default: :func:`default_path`)."""
     src = Path(path) if path is not None else default_path()
-    try:
-        raw = yaml.safe_load(src.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise EnvironmentsError(f"{src}: cannot read environments configuration: {exc}") from exc
-    except yaml.YAMLError as exc:
-        raise EnvironmentsError(f"{src}: not valid YAML: {exc}") from exc
+    raw = read_yaml(src, "environments configuration", EnvironmentsError)
     return resolve_environments(raw, source=str(src))
 
 

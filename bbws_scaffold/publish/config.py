@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bbws_scaffold.environments import load_environments
+from bbws_scaffold.yamlfile import read_yaml
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "github.yaml"
 ENV_VAR = "BBWS_GITHUB_CONFIG"
@@ -121,12 +120,7 @@ def load_config(
 ) -> GitHubConfig:
     """Read and validate ``github.yaml`` and resolve it against the deployment environments."""
     src = Path(path) if path is not None else default_path()
-    try:
-        raw = yaml.safe_load(src.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{src}: cannot read GitHub configuration: {exc}") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{src}: not valid YAML: {exc}") from exc
+    raw = read_yaml(src, "GitHub configuration", ConfigError)
     envs = environments if environments is not None else load_environments()
     return resolve_config(raw, envs, os.environ if environ is None else environ, source=str(src))
 

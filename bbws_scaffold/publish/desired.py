@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import yaml
+from bbws_scaffold.yamlfile import read_yaml
 
 CI_WORKFLOW = Path(".github/workflows/ci.yml")
 CODEOWNERS_PATHS = (Path(".github/CODEOWNERS"), Path("CODEOWNERS"), Path("docs/CODEOWNERS"))
@@ -29,12 +29,7 @@ def ci_check_names(repo: Path) -> list[str]:
     required check: that is refused rather than guessed.
     """
     path = repo / CI_WORKFLOW
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise RepoFactsError(f"{path}: cannot read the CI workflow: {exc}") from exc
-    except yaml.YAMLError as exc:
-        raise RepoFactsError(f"{path}: not valid YAML: {exc}") from exc
+    doc = read_yaml(path, "the CI workflow", RepoFactsError)
     jobs = doc.get("jobs") if isinstance(doc, dict) else None
     if not isinstance(jobs, dict) or not jobs:
         raise RepoFactsError(f"{path}: no jobs, so there are no status checks to require")

@@ -30,7 +30,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
+from bbws_scaffold.yamlfile import read_yaml
 
 BLUEPRINT = "wordpress_image"
 REPO_NAME = "2_bbws_wordpress_container"
@@ -63,12 +63,7 @@ def default_path() -> Path:
 def load_config(path: str | Path | None = None) -> dict[str, Any]:
     """Read and validate a WordPress image configuration file (default: :func:`default_path`)."""
     src = Path(path) if path is not None else default_path()
-    try:
-        raw = yaml.safe_load(src.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise WordPressConfigError(f"{src}: cannot read the WordPress image configuration: {exc}") from exc
-    except yaml.YAMLError as exc:
-        raise WordPressConfigError(f"{src}: not valid YAML: {exc}") from exc
+    raw = read_yaml(src, "the WordPress image configuration", WordPressConfigError)
     return validate_config(raw, source=str(src))
 
 
