@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from importlib import import_module
 
 from bbws_scaffold import __version__
-from bbws_scaffold.diagnostics import LLDError
+from bbws_scaffold.errors import LLDError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 

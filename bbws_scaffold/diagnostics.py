@@ -11,15 +11,6 @@ def _key(d: Diagnostic) -> tuple[int, str]:
     return (d.line or 0, d.message)
 
 
-class LLDError(Exception):
-    """The document cannot be turned into a spec. Carries every error found."""
-
-    def __init__(self, file: str, diagnostics: list[Diagnostic]):
-        self.file = file
-        self.diagnostics = sorted(diagnostics, key=_key)
-        super().__init__("\n".join(d.format(file) for d in self.diagnostics))
-
-
 @dataclass
 class DiagnosticSink:
     """Collects diagnostics while a document is read; de-duplicates identical ones."""

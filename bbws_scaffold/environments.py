@@ -37,6 +37,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from bbws_scaffold.errors import EnvironmentsError
 from bbws_scaffold.yamlfile import read_yaml
 
 DEFAULT_PATH = Path(__file__).parent / "data" / "environments.yaml"
@@ -61,10 +62,6 @@ _INT_FIELDS = {
     "canary_wait_seconds": (0, 3600),
 }
 _BOOL_FIELDS = ("deletion_protection",)
-
-
-class EnvironmentsError(ValueError):
-    """The environments configuration is unusable; the message names the file and the field."""
 
 
 def default_path() -> Path:

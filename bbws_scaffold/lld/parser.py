@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bbws_scaffold.diagnostics import DiagnosticSink, LLDError
+from bbws_scaffold.diagnostics import DiagnosticSink
+from bbws_scaffold.errors import LLDError
 from bbws_scaffold.lld import (
     dependencies,
     document,

@@ -73,8 +73,8 @@ def spec_from_repo(repo: Path):  # type: ignore[no-untyped-def]
     """The ``ServiceSpec`` a rendered repository was made from (its ``spec`` copier answer)."""
     import yaml
 
+    from bbws_scaffold.errors import PublishError
     from bbws_scaffold.model import ServiceSpec
-    from bbws_scaffold.publish.client import PublishError
 
     answers = repo / ".copier-answers.yml"
     try:
@@ -98,16 +98,12 @@ def _options(args: argparse.Namespace, **extra: Any):  # type: ignore[no-untyped
 
 
 def _run(where: str, action: Any) -> int:
-    from bbws_scaffold.environments import EnvironmentsError
-    from bbws_scaffold.publish.client import PublishError
-    from bbws_scaffold.publish.config import ConfigError
-    from bbws_scaffold.publish.desired import RepoFactsError
+    from bbws_scaffold.errors import BBWSError
     from bbws_scaffold.publish.setup import format_result
-    from bbws_scaffold.render.new import RenderError
 
     try:
         result = action()
-    except (PublishError, ConfigError, RepoFactsError, EnvironmentsError, RenderError) as exc:
+    except BBWSError as exc:
         print(f"{where}: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     print(format_result(result))

@@ -19,16 +19,14 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import quote
 
+from bbws_scaffold.errors import PublishError
+
 DEFAULT_API_URL = "https://api.github.com"
 TOKEN_VARS = ("GITHUB_TOKEN", "GH_TOKEN")
 MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # PyGithub's pacing (GitHub asks for at least a second between writes to avoid secondary limits)
 REQUEST_INTERVAL: float | None = 0.25
 WRITE_INTERVAL: float | None = 1.0
-
-
-class PublishError(Exception):
-    """Publishing cannot continue; the message is one clear line for the user."""
 
 
 def path(*segments: str) -> str:

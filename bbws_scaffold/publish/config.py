@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bbws_scaffold.environments import load_environments
+from bbws_scaffold.errors import GitHubConfigError
 from bbws_scaffold.yamlfile import read_yaml
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "github.yaml"
@@ -29,10 +30,6 @@ _BRANCH_RE = re.compile(r"^[A-Za-z0-9._/-]{1,200}$")
 _BRANCH_PATTERN_RE = re.compile(r"^[A-Za-z0-9._/*-]{1,200}$")  # GitHub's fnmatch-style policy names
 PERMISSIONS = ("pull", "triage", "push", "maintain", "admin")
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]+")
-
-
-class ConfigError(ValueError):
-    """The GitHub configuration is unusable; the message names the file and the field."""
 
 
 @dataclass(frozen=True)
@@ -120,7 +117,7 @@ def load_config(
 ) -> GitHubConfig:
     """Read and validate ``github.yaml`` and resolve it against the deployment environments."""
     src = Path(path) if path is not None else default_path()
-    raw = read_yaml(src, "GitHub configuration", ConfigError)
+    raw = read_yaml(src, "GitHub configuration", GitHubConfigError)
     envs = environments if environments is not None else load_environments()
     return resolve_config(raw, envs, os.environ if environ is None else environ, source=str(src))
 
@@ -131,8 +128,8 @@ class _Reader:
     def __init__(self, source: str) -> None:
         self.source = source
 
-    def fail(self, msg: str) -> ConfigError:
-        return ConfigError(f"{self.source}: {msg}")
+    def fail(self, msg: str) -> GitHubConfigError:
+        return GitHubConfigError(f"{self.source}: {msg}")
 
     def section(self, raw: Mapping[str, Any], key: str) -> Mapping[str, Any]:
         value = raw.get(key) or {}

@@ -12,14 +12,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from bbws_scaffold.errors import RepoFactsError
 from bbws_scaffold.yamlfile import read_yaml
 
 CI_WORKFLOW = Path(".github/workflows/ci.yml")
 CODEOWNERS_PATHS = (Path(".github/CODEOWNERS"), Path("CODEOWNERS"), Path("docs/CODEOWNERS"))
-
-
-class RepoFactsError(ValueError):
-    """The rendered repository lacks what publishing needs."""
 
 
 def ci_check_names(repo: Path) -> list[str]:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from bbws_scaffold import __version__
+from bbws_scaffold.errors import RenderError
 from bbws_scaffold.model import ServiceSpec
 
 DEFAULT_TEMPLATE_SRC = "https://github.com/BigBeardWebSolutions/bbws-scaffold.git"
@@ -29,10 +30,6 @@ BLUEPRINT = "lambda_service"
 DEFAULT_ORG = "BigBeardWebSolutions"
 RUNTIME_BOTO3 = "1.44.5"
 """boto3 the generated workflows install next to the runtime library (its only dependency)."""
-
-
-class RenderError(Exception):
-    """The spec cannot be rendered (clear message, nothing written)."""
 
 
 def project_root() -> Path:

@@ -27,17 +27,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bbws_scaffold.render.new import BLUEPRINT, RenderError, answers_data, check_spec, runtime_answer, template_ref
+from bbws_scaffold.errors import RenderError, UpdateError
+from bbws_scaffold.render.new import BLUEPRINT, answers_data, check_spec, runtime_answer, template_ref
 from bbws_scaffold.yamlfile import read_yaml
 
 ANSWERS_FILE = ".copier-answers.yml"
 KEPT_DIR = "removed-by-update"
 CONFLICT_START = "<<<<<<< before updating"
 CONFLICT_END = ">>>>>>> after updating"
-
-
-class UpdateError(RenderError):
-    """The update cannot start (clear message; the repo is untouched)."""
 
 
 @dataclass

@@ -30,6 +30,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from bbws_scaffold.errors import EnvironmentsError, RenderError, WordPressConfigError
 from bbws_scaffold.yamlfile import read_yaml
 
 BLUEPRINT = "wordpress_image"
@@ -49,10 +50,6 @@ NAME_RE = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*$")
 TAG_PREFIX_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 ORG_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")
 _LIMITS = {"keep_images": (1, 1000), "expire_days": (1, 3650)}
-
-
-class WordPressConfigError(ValueError):
-    """The WordPress image configuration or an override is unusable (names the field)."""
 
 
 def default_path() -> Path:
@@ -240,9 +237,6 @@ def summary(target: Path) -> str:
 def cmd_new_wordpress(args: Any) -> int:
     """``bbws-scaffold new --blueprint wordpress_image``: exit 0 rendered, 2 bad input (one line on stderr)."""
     import sys
-
-    from bbws_scaffold.environments import EnvironmentsError
-    from bbws_scaffold.render.new import RenderError
 
     if args.lld or args.openapi:
         print("bbws-scaffold new: error: --lld/--openapi apply to the lambda_service blueprint only", file=sys.stderr)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bbws_scaffold.diagnostics import LLDError
+from bbws_scaffold.errors import LLDError
 from bbws_scaffold.lld.parser import parse_text
 from bbws_scaffold.model import ServiceSpec
 

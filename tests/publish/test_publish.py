@@ -10,8 +10,8 @@ import yaml
 
 from bbws_scaffold.cli import main
 from bbws_scaffold.environments import load_environments
+from bbws_scaffold.errors import PublishError
 from bbws_scaffold.model import ServiceSpec
-from bbws_scaffold.publish.client import PublishError
 from bbws_scaffold.publish.gitops import INITIAL_MESSAGE
 from bbws_scaffold.publish.setup import PublishOptions, publish_repo
 from tests.publish.conftest import LLD, ORG, TEAMS

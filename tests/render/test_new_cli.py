@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from bbws_scaffold.errors import RenderError
 from bbws_scaffold.render import new
-from bbws_scaffold.render.new import RenderError, render
+from bbws_scaffold.render.new import render
 from tests.gitrepo import commit_all, status, template_source
 from tests.render.specs import EXAMPLES, ROOT, catalogue_spec
 

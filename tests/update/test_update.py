@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from bbws_scaffold.cli import main
+from bbws_scaffold.errors import UpdateError
 from bbws_scaffold.lld.parser import parse_file
 from bbws_scaffold.render.new import render, template_ref
-from bbws_scaffold.render.update import CONFLICT_START, KEPT_DIR, UpdateError, update
+from bbws_scaffold.render.update import CONFLICT_START, KEPT_DIR, update
 from tests.gitrepo import commit_all, git, status, template_source
 from tests.update.conftest import CRUD_LLD
 from tests.update.llds import add_status_endpoint_and_gsi, remove_reviews, reword_get_product

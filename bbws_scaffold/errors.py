@@ -1,0 +1,76 @@
+"""Every error a user can see, in one hierarchy.
+
+A :class:`BBWSError` is a failure the user can act on: the CLI prints it as one line, ``WHERE:
+error: message`` (``WHERE`` is a ``FILE:LINE`` when the error knows its place), and exits 2. Any
+other exception is a bug: the CLI reports it as an internal error (``BBWS_DEBUG=1`` shows the
+traceback). Callers catch ``BBWSError`` and print ``exc.format(default_where)``; they never need
+to know which stage raised it.
+
+This module is a leaf: it imports nothing from ``bbws_scaffold`` at run time, so every stage can
+raise from it without an import cycle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover - types only
+    from bbws_scaffold.model import Diagnostic
+
+
+class BBWSError(Exception):
+    """A failure with a clear message; ``where`` is the file it concerns, when known."""
+
+    def __init__(self, message: str = "", *, where: str | None = None):
+        super().__init__(message)
+        self.where = where
+
+    def format(self, default_where: str) -> str:
+        """The one line the CLI prints: ``WHERE: error: message``."""
+        return f"{self.where or default_where}: error: {self}"
+
+
+class LLDError(BBWSError):
+    """The document cannot be turned into a spec. Carries every error found, sorted by line."""
+
+    def __init__(self, file: str, diagnostics: Sequence[Diagnostic]):
+        self.file = file
+        self.diagnostics = sorted(diagnostics, key=lambda d: (d.line or 0, d.message))
+        super().__init__("\n".join(d.format(file) for d in self.diagnostics), where=file)
+
+    def format(self, default_where: str) -> str:
+        return "\n".join(d.format(self.file) for d in self.diagnostics)
+
+
+class ConfigError(BBWSError, ValueError):
+    """A configuration file (or an override of one) is unusable; the message names the file and
+    the field."""
+
+
+class EnvironmentsError(ConfigError):
+    """The deployment environments configuration (``environments.yaml``) is unusable."""
+
+
+class GitHubConfigError(ConfigError):
+    """The GitHub publishing configuration (``github.yaml``) is unusable."""
+
+
+class WordPressConfigError(ConfigError):
+    """The WordPress image configuration (``wordpress_image.yaml``) or an override is unusable."""
+
+
+class RenderError(BBWSError):
+    """The spec cannot be rendered (nothing was written)."""
+
+
+class UpdateError(RenderError):
+    """The update cannot start (the repository is untouched)."""
+
+
+class PublishError(BBWSError):
+    """Publishing cannot continue; the message is one clear line for the user."""
+
+
+class RepoFactsError(PublishError, ValueError):
+    """The rendered repository lacks what publishing needs."""
