@@ -27,9 +27,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bbws_scaffold import naming
+from bbws_scaffold.nodes import GSI, Attribute, Endpoint, Entity, Function, Table, TableAccess, path_params
 
-if TYPE_CHECKING:
-    from bbws_scaffold.model import GSI, Endpoint, Entity, Function, ServiceSpec, Table
+if TYPE_CHECKING:  # binding runs inside ServiceSpec's validation: the type only, no import cycle
+    from bbws_scaffold.model import ServiceSpec
 
 _VERSION_RE = re.compile(r"^v\d+(\.\d+)*$", re.IGNORECASE)
 _PARAM_SEG_RE = re.compile(r"^\{([^{}]+)\}$|^<(?:[a-z]+:)?([^<>]+)>$")
@@ -74,7 +75,6 @@ def bind(spec: ServiceSpec) -> None:
 
 
 def _complete_table(table: Table) -> None:
-    from bbws_scaffold.model import Attribute, Entity
 
     if not table.entities and (table.entity or table.pk):
         table.entities = [Entity(name=table.entity or table.name, pk=table.pk, sk=table.sk)]
@@ -115,7 +115,6 @@ def _gsi_pattern(pattern: str | None) -> str | None:
 
 
 def _pattern_idents(pattern: str | None) -> set[str]:
-    from bbws_scaffold.model import path_params
 
     return {naming.snake(p) for p in path_params(pattern or "") if naming.words(p)}
 
@@ -249,7 +248,6 @@ def _item_keys_covered(entity: Entity, segs: list[_Seg]) -> bool:
 
 
 def _pair_functions(spec: ServiceSpec) -> None:
-    from bbws_scaffold.model import Function
 
     spec.functions = [f for f in spec.functions if not f.synthesized]
     by_ident = {f.ident: f for f in spec.functions}
@@ -275,7 +273,6 @@ def _pair_functions(spec: ServiceSpec) -> None:
 
 
 def _compute_access(spec: ServiceSpec) -> None:
-    from bbws_scaffold.model import TableAccess
 
     tables = {t.name: t for t in spec.tables}
     for fn in spec.functions:

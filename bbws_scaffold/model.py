@@ -3,337 +3,84 @@
 Contract (see DESIGN.md §1, §3):
 
 * JSON round-trips exactly: ``ServiceSpec.model_validate_json(s.model_dump_json()) == s``.
-* Every node keeps the 1-based source ``line`` it came from (``None`` for derived nodes).
-* Names are normalised here, once: nodes carry the name *as written* plus derived
-  identifiers (``ident`` snake_case, ``class_name`` PascalCase, ``slug`` kebab-case).
-  Derived fields are recomputed by validators every time a node is built, so they can
-  never disagree with the name they come from; templates only read them.
+* Its parts are the node classes of :mod:`bbws_scaffold.nodes`, re-exported here: this module is
+  the contract other tools import (``from bbws_scaffold.model import ServiceSpec, Endpoint``).
+* Validation ends with :func:`bbws_scaffold.binding.bind`, which derives how endpoints map onto
+  the tables; running it again changes nothing.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from bbws_scaffold import naming
+from bbws_scaffold import binding, naming
+from bbws_scaffold.nodes import (
+    ENV_PLACEHOLDER_RE,
+    GSI,
+    Attribute,
+    DataModel,
+    Dependency,
+    Diagnostic,
+    Endpoint,
+    Entity,
+    EnumValue,
+    EnvVar,
+    Function,
+    HttpMethod,
+    ModelField,
+    ModelKind,
+    ModelSource,
+    Named,
+    Nfr,
+    Node,
+    Operation,
+    Param,
+    Runtime,
+    Table,
+    TableAccess,
+    Tag,
+    Trigger,
+    UserStory,
+    endpoint_handler_name,
+    path_params,
+)
 
 SPEC_VERSION = 1
 
-Trigger = Literal["http", "sqs", "eventbridge", "schedule", "s3", "other"]
-Operation = Literal["create", "get", "list", "query", "update", "delete", "custom"]
-ModelKind = Literal["model", "enum", "exception", "component"]
-ModelSource = Literal["python", "mermaid", "openapi", "table"]
-HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
-
-_PARAM_RE = re.compile(r"\{([^{}#/]+)\}|<(?:[a-z]+:)?([^<>/]+)>")
-
-
-def path_params(path: str) -> list[str]:
-    """Parameter names of a path or key pattern, in order, as written (``{tenantId}``, ``<org_id>``)."""
-    out: list[str] = []
-    for m in _PARAM_RE.finditer(path):
-        name = (m.group(1) or m.group(2)).strip()
-        if name and name not in out:
-            out.append(name)
-    return out
-
-
-class Node(BaseModel):
-    """Base of every model node: strict about unknown keys, keeps its source line.
-
-    ``revalidate_instances="always"``: nodes built by extractors (and possibly mutated) are
-    validated again when the spec is assembled, so derived fields are always recomputed from
-    the final data and the JSON round trip is exact.
-    """
-
-    model_config = ConfigDict(extra="forbid", revalidate_instances="always")
-
-    line: int | None = Field(default=None, description="1-based line in the LLD (None when derived)")
-
-
-class Named(Node):
-    """A node with a name as written plus the identifiers derived from it."""
-
-    name: str
-    ident: str = ""
-    class_name: str = ""
-    slug: str = ""
-
-    @model_validator(mode="after")
-    def _derive_names(self) -> Named:
-        self.ident = naming.snake(self.name)
-        self.class_name = naming.pascal(self.name)
-        self.slug = naming.kebab(self.name)
-        return self
-
-
-class Param(BaseModel):
-    """A placeholder in a path or key pattern: as written and as a Python identifier."""
-
-    model_config = ConfigDict(extra="forbid", revalidate_instances="always")
-
-    name: str
-    ident: str = ""
-
-    @model_validator(mode="after")
-    def _derive(self) -> Param:
-        self.ident = naming.snake(self.name)
-        return self
-
-
-def _params(pattern: str | None) -> list[Param]:
-    return [Param(name=p) for p in path_params(pattern or "")]
-
-
-class Runtime(Node):
-    python_version: str = "3.12"
-    memory_mb: int | None = None
-    timeout_s: int | None = None
-    architecture: Literal["arm64", "x86_64"] | None = None
-    memory_raw: str | None = None
-    timeout_raw: str | None = None
-    memory_by_label: dict[str, int] = Field(default_factory=dict)
-    timeout_by_label: dict[str, int] = Field(default_factory=dict)
-
-
-class Endpoint(Node):
-    method: HttpMethod
-    path: str = Field(description="exactly as the main inventory writes it")
-    function: str | None = Field(default=None, description="function name the LLD pairs with it")
-    handler: str = Field(default="", description="module name of the handler (derived)")
-    operation_id: str | None = None
-    summary: str | None = None
-    auth: str | None = None
-    primary: bool = True
-    source: str = ""
-    params: list[Param] = Field(default_factory=list)
-    request_model: str | None = None
-    response_model: str | None = None
-    # binding onto the tables (derived by bbws_scaffold.binding; see there)
-    operation: Operation = "custom"
-    entity: str | None = Field(default=None, description="entity the endpoint operates on (derived)")
-    table: str | None = Field(default=None, description="Table.name of that entity (derived)")
-    index: str | None = Field(default=None, description="GSI name a query endpoint uses (derived)")
-
-    @model_validator(mode="after")
-    def _derive(self) -> Endpoint:
-        self.params = _params(self.path)
-        if self.function:
-            self.handler = naming.snake(self.function)
-        elif self.operation_id:
-            self.handler = naming.snake(self.operation_id)
-        else:
-            self.handler = endpoint_handler_name(self.method, self.path)
-        return self
-
-
-def endpoint_handler_name(method: str, path: str) -> str:
-    """A stable handler name for an endpoint nothing names.
-
-    ``GET /v1.0/tenants/{id}/sites`` -> ``get_tenants_id_sites``.
-    """
-    segs = [s for s in path.split("/") if s and not re.fullmatch(r"v\d+(\.\d+)*", s)]
-    parts = [method.lower()] + [re.sub(r"[{}<>]", "", s) for s in segs]
-    return naming.snake(" ".join(parts))
-
-
-class TableAccess(BaseModel):
-    """What one function may do to one table: drives least-privilege IAM."""
-
-    model_config = ConfigDict(extra="forbid", revalidate_instances="always")
-
-    table: str = Field(description="Table.name")
-    actions: list[str] = Field(default_factory=list, description="DynamoDB actions, e.g. dynamodb:GetItem")
-    indexes: list[str] = Field(default_factory=list, description="GSI names it queries")
-
-
-class Function(Named):
-    trigger: Trigger = "http"
-    trigger_raw: str | None = Field(default=None, description="the trigger cell as written")
-    source_name: str | None = Field(default=None, description="queue, schedule expression, bus or bucket")
-    description: str | None = None
-    method: HttpMethod | None = None
-    path: str | None = None
-    memory_mb: int | None = None
-    timeout_s: int | None = None
-    deployed_name: str | None = None
-    handler_path: str | None = None
-    synthesized: bool = Field(default=False, description="added for an endpoint the LLD pairs with no function")
-    logic: bool = Field(
-        default=False,
-        description="needs a hand-written business-logic module: a custom endpoint or no endpoint at all (derived)",
-    )
-    access: list[TableAccess] = Field(default_factory=list, description="table access (derived)")
-    stories: list[str] = Field(
-        default_factory=list, description="ids of the user stories this function implements (derived)"
-    )
-
-
-class Attribute(Node):
-    name: str
-    ident: str = ""
-    type: str = Field(default="string", description="canonical type: string, number, integer, boolean, ...")
-    type_raw: str | None = None
-    description: str | None = None
-    required: bool | None = None
-
-    @model_validator(mode="after")
-    def _derive(self) -> Attribute:
-        self.ident = naming.snake(self.name)
-        return self
-
-
-class Entity(Named):
-    pk: str | None = None
-    sk: str | None = None
-    attributes: list[Attribute] = Field(default_factory=list)
-    gsi_keys: dict[str, list[str | None]] = Field(
-        default_factory=dict, description="per-entity GSI key patterns: index name -> [pk, sk]"
-    )
-    params: list[Param] = Field(default_factory=list, description="placeholders of pk and sk (derived)")
-
-    @model_validator(mode="after")
-    def _derive_params(self) -> Entity:
-        seen: dict[str, Param] = {}
-        for p in _params(self.pk) + _params(self.sk):
-            seen.setdefault(p.name, p)
-        self.params = list(seen.values())
-        return self
-
-
-class GSI(Named):
-    index: str | None = Field(default=None, description="physical index when the doc names a logical one")
-    pk: str | None = None
-    sk: str | None = None
-    pk_attr: str | None = None
-    sk_attr: str | None = None
-    projection: str = "ALL"
-
-
-# Environment placeholders in physical names ({env}, ${env}, ${var.environment}, {stage}); render/infra.py
-# reuses it so the model and the infrastructure plan agree on what an environment part is.
-ENV_PLACEHOLDER_RE = re.compile(r"\$?\{(?:var\.)?(?:env|environment|stage)\}", re.IGNORECASE)
-
-
-class Table(Named):
-    table_name: str | None = Field(default=None, description="physical table name as written, if any")
-    name_template: str | None = Field(
-        default=None, description="physical name with the environment placeholder normalised to {env} (derived)"
-    )
-    entity: str | None = None
-    pk: str | None = None
-    sk: str | None = None
-    pk_attr: str = "PK"
-    sk_attr: str | None = "SK"
-    entities: list[Entity] = Field(default_factory=list)
-    gsis: list[GSI] = Field(default_factory=list)
-    ttl_attribute: str | None = None
-    billing_mode: Literal["PAY_PER_REQUEST", "PROVISIONED"] = "PAY_PER_REQUEST"
-
-    @model_validator(mode="after")
-    def _derive_table(self) -> Table:
-        # identifiers name the table, not its environment: bbws-orders-{env} -> bbws_orders
-        base = ENV_PLACEHOLDER_RE.sub("", self.name)
-        if naming.words(base):
-            self.ident, self.class_name, self.slug = naming.snake(base), naming.pascal(base), naming.kebab(base)
-        self.name_template = ENV_PLACEHOLDER_RE.sub("{env}", self.table_name) if self.table_name else None
-        if self.entities:
-            first = self.entities[0]
-            self.entity = self.entity or first.name
-            self.pk = self.pk if self.pk is not None else first.pk
-            self.sk = self.sk if self.sk is not None else first.sk
-        return self
-
-
-class ModelField(Node):
-    name: str
-    ident: str = ""
-    alias: str | None = None
-    type: str = Field(default="str", description="annotation as written")
-    optional: bool = False
-    required: bool = True
-    default: str | None = Field(default=None, description="Python literal source of the default")
-    constraints: dict[str, int | float | str | bool] = Field(default_factory=dict)
-    description: str | None = None
-
-    @model_validator(mode="after")
-    def _derive(self) -> ModelField:
-        self.ident = naming.snake(self.name)
-        return self
-
-
-class EnumValue(Node):
-    name: str
-    value: str
-
-
-class DataModel(Named):
-    kind: ModelKind = "model"
-    source: ModelSource = "python"
-    bases: list[str] = Field(default_factory=list)
-    stereotype: str | None = None
-    fields: list[ModelField] = Field(default_factory=list)
-    values: list[EnumValue] = Field(default_factory=list)
-    description: str | None = None
-
-
-class EnvVar(Node):
-    name: str
-    description: str | None = None
-    example: str | None = None
-    required: bool | None = None
-    functions: list[str] = Field(default_factory=list, description="functions it is scoped to; empty = all")
-    source: str = ""
-
-
-class Dependency(Node):
-    name: str
-    service: str | None = Field(default=None, description="canonical AWS service key (dynamodb, ses, ...)")
-    purpose: str | None = None
-
-
-class Nfr(Node):
-    category: str | None = None
-    metric: str
-    target: str
-    measurement: str | None = None
-    kind: Literal["latency", "error_rate", "availability", "throughput", "cold_start", "other"] = "other"
-    percentile: str | None = None
-    threshold: float | None = Field(default=None, description="numeric target in the unit below")
-    unit: str | None = None
-
-
-class Tag(Node):
-    key: str
-    value: str
-    purpose: str | None = None
-
-
-class UserStory(Node):
-    id: str
-    ident: str = ""
-    epic: str | None = None
-    story: str = ""
-    scenarios: list[str] = Field(default_factory=list)
-    functions: list[str] = Field(default_factory=list)
-
-    @model_validator(mode="after")
-    def _derive(self) -> UserStory:
-        self.ident = naming.snake(self.id) if naming.words(self.id) else "story"
-        return self
-
-
-class Diagnostic(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    line: int | None = None
-    message: str
-    severity: Literal["warning", "error"] = "warning"
-
-    def format(self, file: str) -> str:
-        return f"{file}:{self.line or 1}: {self.severity}: {self.message}"
+__all__ = [
+    "Attribute",
+    "DataModel",
+    "Dependency",
+    "Diagnostic",
+    "ENV_PLACEHOLDER_RE",
+    "Endpoint",
+    "Entity",
+    "EnumValue",
+    "EnvVar",
+    "Function",
+    "GSI",
+    "HttpMethod",
+    "ModelField",
+    "ModelKind",
+    "ModelSource",
+    "Named",
+    "Nfr",
+    "Node",
+    "Operation",
+    "Param",
+    "Runtime",
+    "SPEC_VERSION",
+    "ServiceSpec",
+    "Table",
+    "TableAccess",
+    "Tag",
+    "Trigger",
+    "UserStory",
+    "endpoint_handler_name",
+    "path_params",
+]
 
 
 class ServiceSpec(BaseModel):
@@ -376,7 +123,5 @@ class ServiceSpec(BaseModel):
             self.repo = naming.service_repo(self.service_name)
             self.repo_source = "derived"
         naming.safe_repo_name(self.repo)
-        from bbws_scaffold import binding  # late import: binding reads the model classes
-
         binding.bind(self)
         return self
