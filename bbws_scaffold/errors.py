@@ -74,3 +74,8 @@ class PublishError(BBWSError):
 
 class RepoFactsError(PublishError, ValueError):
     """The rendered repository lacks what publishing needs."""
+
+
+class RepoError(BBWSError):
+    """A folder is not the generated repository an operation needs (no answers file, not a git
+    work tree, uncommitted changes, a git command failed)."""

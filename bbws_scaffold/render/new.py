@@ -8,12 +8,10 @@ library (no network): the answers file is then pointed at that stable source.
 
 from __future__ import annotations
 
-import argparse
 import atexit
 import os
 import re
 import shutil
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -23,6 +21,7 @@ from typing import Any
 from bbws_scaffold import __version__
 from bbws_scaffold.errors import RenderError
 from bbws_scaffold.model import ServiceSpec
+from bbws_scaffold.yamlfile import dump_answers
 
 DEFAULT_TEMPLATE_SRC = "https://github.com/BigBeardWebSolutions/bbws-scaffold.git"
 TEMPLATE_ENV = "BBWS_SCAFFOLD_TEMPLATE"
@@ -150,12 +149,10 @@ def _assert_inside(root: Path) -> None:
 
 def _pin_source(answers: Path, src: str, ref: str) -> None:
     """Record the stable template source and version instead of the local staging folder."""
-    import yaml
-
     text = answers.read_text(encoding="utf-8")
     lines = [ln for ln in text.splitlines() if not ln.startswith(("_src_path:", "_commit:"))]
     # the same YAML style copier's to_nice_yaml writes, so an update rewrites nothing
-    pinned = yaml.dump({"_commit": ref, "_src_path": src}, default_flow_style=False, allow_unicode=True, indent=4)
+    pinned = dump_answers({"_commit": ref, "_src_path": src})
     head = pinned.rstrip("\n").splitlines()
     at = 1 if lines and lines[0].startswith("#") else 0
     answers.write_text("\n".join(lines[:at] + head + lines[at:]) + "\n", encoding="utf-8")
@@ -240,86 +237,3 @@ def render_repo(
         if stage is not None:
             shutil.rmtree(stage, ignore_errors=True)
     return target
-
-
-def summary(target: Path, spec: ServiceSpec) -> str:
-    """A short tree of what was made and the next commands to run."""
-    files = sorted(p.relative_to(target) for p in target.rglob("*") if p.is_file())
-    top: dict[str, int] = {}
-    for f in files:
-        # top-level files by name; everything else by its folder, at most two levels deep
-        head = f.parts[0] if len(f.parts) == 1 else "/".join(f.parts[: min(len(f.parts) - 1, 2)]) + "/"
-        top[head] = top.get(head, 0) + 1
-    lines = [f"created {target} ({len(files)} files)"]
-    for name, n in sorted(top.items()):
-        lines.append(f"  {name}" + (f"  ({n} files)" if name.endswith("/") else ""))
-    lines += [
-        "",
-        "next:",
-        f"  cd {target}",
-        "  python -m venv .venv && . .venv/bin/activate",
-        "  pip install -r requirements-dev.txt",
-        "  pytest && black --check . && isort --check-only . && flake8 && mypy",
-        "  git init -b main && git add -A && git commit -m 'Scaffold from LLD'",
-    ]
-    return "\n".join(lines)
-
-
-def add_parser(subparsers: Any) -> None:
-    from bbws_scaffold.render.wordpress import add_wordpress_arguments
-
-    p = subparsers.add_parser("new", help="render a new Lambda service repository from an LLD (or the WordPress image)")
-    p.add_argument(
-        "--blueprint",
-        choices=[BLUEPRINT, "wordpress_image"],
-        default=BLUEPRINT,
-        help=f"what to render (default {BLUEPRINT}; wordpress_image needs no LLD)",
-    )
-    p.add_argument("--lld", metavar="FILE", help=f"the LLD markdown file (required for {BLUEPRINT})")
-    p.add_argument("--openapi", action="append", metavar="SPEC", help="external OpenAPI file (repeatable)")
-    p.add_argument("--output", default=".", metavar="DIR", help="folder to create the repository in")
-    p.add_argument("--org", default=DEFAULT_ORG, help="GitHub organisation (CODEOWNERS, README)")
-    p.add_argument("--force", action="store_true", help="replace an existing non-empty repository folder")
-    p.add_argument(
-        "--template-src",
-        default=None,
-        help=f"template source recorded for `copier update` (default ${TEMPLATE_ENV} or {DEFAULT_TEMPLATE_SRC})",
-    )
-    add_wordpress_arguments(p)
-    g = p.add_argument_group("publish to GitHub (the same path as `bbws-scaffold repo setup-from-lld`)")
-    g.add_argument("--publish", action="store_true", help="then create, push and configure the GitHub repository")
-    g.add_argument("--api-url", default=None, help="GitHub API URL (GitHub Enterprise: https://HOST/api/v3)")
-    g.add_argument("--config", default=None, metavar="FILE", help="GitHub settings (default $BBWS_GITHUB_CONFIG)")
-    g.add_argument("--dry-run", action="store_true", help="with --publish: print every API call; no token needed")
-    p.set_defaults(func=cmd_new, update_secrets=False)
-
-
-def cmd_new(args: argparse.Namespace) -> int:
-    from bbws_scaffold.lld.parser import parse_file
-
-    if args.blueprint == "wordpress_image":
-        from bbws_scaffold.render.wordpress import cmd_new_wordpress
-
-        return cmd_new_wordpress(args)
-    if not args.lld:
-        print(f"bbws-scaffold new: error: --lld FILE is required for the {BLUEPRINT} blueprint", file=sys.stderr)
-        return 2
-    if args.publish:
-        from bbws_scaffold.publish.cli import cmd_setup_from_lld
-        from bbws_scaffold.publish.client import DEFAULT_API_URL
-
-        args.api_url = args.api_url or DEFAULT_API_URL
-        return cmd_setup_from_lld(args)
-    if args.dry_run or args.api_url or args.config:
-        print("bbws-scaffold new: error: --dry-run, --api-url and --config go with --publish", file=sys.stderr)
-        return 2
-    spec = parse_file(args.lld, args.openapi or [])
-    for w in spec.warnings:
-        print(w.format(args.lld), file=sys.stderr)
-    try:
-        target = render(spec, args.output, org=args.org, force=args.force, template_src=args.template_src)
-    except RenderError as exc:
-        print(f"{args.lld}:1: error: {exc}", file=sys.stderr)
-        return 2
-    print(summary(target, spec))
-    return 0

@@ -30,7 +30,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from bbws_scaffold.errors import EnvironmentsError, RenderError, WordPressConfigError
+from bbws_scaffold.environments import environments_answer
+from bbws_scaffold.errors import WordPressConfigError
+from bbws_scaffold.render.new import render_repo, runtime_answer
 from bbws_scaffold.yamlfile import read_yaml
 
 BLUEPRINT = "wordpress_image"
@@ -136,11 +138,7 @@ def wordpress_answers(
 
     ``wp_cli_version`` without ``wp_cli_sha512`` drops the pinned checksum of the configured
     release (it belongs to another version): the build then verifies the published one only."""
-    from bbws_scaffold.render.new import runtime_answer
-
     if environments is None:
-        from bbws_scaffold.environments import environments_answer
-
         environments = environments_answer()
     cfg = copy.deepcopy(config if config is not None else load_config())
 
@@ -204,56 +202,4 @@ def render_wordpress(
     vcs_ref: str | None = None,
 ) -> Path:
     """Render ``output/2_bbws_wordpress_container`` from :func:`wordpress_answers` (atomically)."""
-    from bbws_scaffold.render.new import render_repo
-
     return render_repo(REPO_NAME, answers, output, force=force, template_src=template_src, vcs_ref=vcs_ref)
-
-
-def add_wordpress_arguments(p: Any) -> None:
-    """The ``new`` options of the wordpress_image blueprint (defaults from the configuration file)."""
-    g = p.add_argument_group("wordpress_image blueprint (defaults: bbws_scaffold/data/wordpress_image.yaml)")
-    g.add_argument("--wp-version", help="WordPress version of the base image, e.g. 6.8")
-    g.add_argument("--php-version", help="PHP version of the base image, e.g. 8.3")
-    g.add_argument("--image-version", help="the image's own version (MAJOR.MINOR.PATCH)")
-    g.add_argument("--wp-cli-version", help="WP-CLI release (MAJOR.MINOR.PATCH)")
-    g.add_argument("--wp-cli-sha512", help="pinned sha512 of the WP-CLI phar ('' = published checksum only)")
-    g.add_argument("--wordpress-config", metavar="FILE", help=f"WordPress image configuration (default ${ENV_VAR})")
-
-
-def summary(target: Path) -> str:
-    files = sorted(p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file())
-    lines = [f"created {target} ({len(files)} files)", *(f"  {f}" for f in files)]
-    lines += [
-        "",
-        "next:",
-        f"  cd {target}",
-        "  bbws-scaffold pipeline validate .",
-        "  bbws-runtime docker build && bbws-runtime docker validate",
-        "  git init -b main && git add -A && git commit -m 'Scaffold the WordPress image'",
-    ]
-    return "\n".join(lines)
-
-
-def cmd_new_wordpress(args: Any) -> int:
-    """``bbws-scaffold new --blueprint wordpress_image``: exit 0 rendered, 2 bad input (one line on stderr)."""
-    import sys
-
-    if args.lld or args.openapi:
-        print("bbws-scaffold new: error: --lld/--openapi apply to the lambda_service blueprint only", file=sys.stderr)
-        return 2
-    try:
-        answers = wordpress_answers(
-            org=args.org,
-            config=load_config(args.wordpress_config) if args.wordpress_config else None,
-            wp_version=args.wp_version,
-            php_version=args.php_version,
-            image_version=args.image_version,
-            wp_cli_version=args.wp_cli_version,
-            wp_cli_sha512=args.wp_cli_sha512,
-        )
-        target = render_wordpress(args.output, answers=answers, force=args.force, template_src=args.template_src)
-    except (WordPressConfigError, EnvironmentsError, RenderError) as exc:
-        print(f"bbws-scaffold new: error: {exc}", file=sys.stderr)
-        return 2
-    print(summary(target))
-    return 0

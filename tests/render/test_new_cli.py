@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bbws_scaffold.commands import new as new_command
 from bbws_scaffold.errors import RenderError
 from bbws_scaffold.render import new
 from bbws_scaffold.render.new import render
@@ -75,7 +76,7 @@ def test_cmd_new_direct(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     import argparse
 
     parser = argparse.ArgumentParser()
-    new.add_parser(parser.add_subparsers())
+    new_command.add_parser(parser.add_subparsers())
     args = parser.parse_args(["new", "--lld", str(CRUD_LLD), "--output", str(tmp_path), "--org", "acme"])
     assert args.func(args) == 0
     repo = next(tmp_path.iterdir())
@@ -112,7 +113,7 @@ def test_summary_groups_files_by_folder(tmp_path: Path) -> None:
     ]:
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text("x")
-    lines = new.summary(tmp_path, catalogue_spec()).splitlines()
+    lines = new_command.summary(tmp_path, catalogue_spec()).splitlines()
     assert lines[0] == f"created {tmp_path} (7 files)"
     assert lines[1:6] == [
         "  .github/workflows/  (1 files)",

@@ -17,18 +17,24 @@ Every command takes ``--org``, ``--api-url`` (GitHub Enterprise), ``--config FIL
 from __future__ import annotations
 
 import argparse
+import atexit
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
+from bbws_scaffold.errors import BBWSError
+from bbws_scaffold.generated import GeneratedRepo
+from bbws_scaffold.lld.parser import parse_file
 from bbws_scaffold.publish.client import DEFAULT_API_URL
+from bbws_scaffold.publish.setup import DEFAULT_ORG, PublishOptions, format_result, publish_repo
+from bbws_scaffold.render.new import render
 
 EXIT_OK, EXIT_ERROR = 0, 2
 
 
 def _common(p: argparse.ArgumentParser, *, repo_dir: bool = True) -> None:
-    from bbws_scaffold.publish.setup import DEFAULT_ORG
-
     if repo_dir:
         p.add_argument("--repo", default=".", metavar="DIR", help="the rendered repository (default: .)")
     p.add_argument("--org", default=DEFAULT_ORG, help="GitHub organisation")
@@ -69,24 +75,7 @@ def add_parser(subparsers: Any) -> None:
         p.set_defaults(func=cmd_step, steps=steps)
 
 
-def spec_from_repo(repo: Path):  # type: ignore[no-untyped-def]
-    """The ``ServiceSpec`` a rendered repository was made from (its ``spec`` copier answer)."""
-    import yaml
-
-    from bbws_scaffold.errors import PublishError
-    from bbws_scaffold.model import ServiceSpec
-
-    answers = repo / ".copier-answers.yml"
-    try:
-        data = yaml.safe_load(answers.read_text(encoding="utf-8"))
-        return ServiceSpec.model_validate(data["spec"])
-    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
-        raise PublishError(f"{answers}: not a repository rendered by bbws-scaffold ({type(exc).__name__})") from None
-
-
-def _options(args: argparse.Namespace, **extra: Any):  # type: ignore[no-untyped-def]
-    from bbws_scaffold.publish.setup import PublishOptions
-
+def _options(args: argparse.Namespace, **extra: Any) -> PublishOptions:
     return PublishOptions(
         org=args.org,
         api_url=args.api_url,
@@ -98,9 +87,6 @@ def _options(args: argparse.Namespace, **extra: Any):  # type: ignore[no-untyped
 
 
 def _run(where: str, action: Any) -> int:
-    from bbws_scaffold.errors import BBWSError
-    from bbws_scaffold.publish.setup import format_result
-
     try:
         result = action()
     except BBWSError as exc:
@@ -111,27 +97,21 @@ def _run(where: str, action: Any) -> int:
 
 
 def cmd_step(args: argparse.Namespace) -> int:
-    from bbws_scaffold.publish.setup import publish_repo
-
-    repo = Path(args.repo)
+    repo = GeneratedRepo(Path(args.repo))
     extra: dict[str, Any] = {"steps": args.steps}
     if args.steps == ("secrets",):
         extra.update(only_environments=args.env, update_secrets=args.update)
     if args.steps == ("protection",):
         extra["protect_branch"] = args.protect
-    return _run(args.repo, lambda: publish_repo(repo, spec_from_repo(repo), _options(args, **extra)))
+    return _run(args.repo, lambda: publish_repo(repo.root, repo.spec, _options(args, **extra)))
 
 
 def cmd_setup_from_lld(args: argparse.Namespace) -> int:
-    from bbws_scaffold.lld.parser import parse_file
-    from bbws_scaffold.publish.setup import publish_repo
-    from bbws_scaffold.render.new import render
-
     spec = parse_file(args.lld, args.openapi or [])
     for w in spec.warnings:
         print(w.format(args.lld), file=sys.stderr)
 
-    def action():  # type: ignore[no-untyped-def]
+    def action() -> Any:
         target = Path(args.output) / spec.repo
         if target.is_dir() and any(target.iterdir()):
             # a re-run (or a half-finished one): publish what was rendered and committed before
@@ -150,10 +130,6 @@ def cmd_setup_from_lld(args: argparse.Namespace) -> int:
 
 def _scratch() -> Path:
     """A temporary folder for the render a dry run inspects (CI check names, CODEOWNERS)."""
-    import atexit
-    import shutil
-    import tempfile
-
     path = Path(tempfile.mkdtemp(prefix="bbws-scaffold-dry-run-"))
     atexit.register(shutil.rmtree, path, True)
     return path

@@ -1,8 +1,7 @@
 """``bbws-scaffold pipeline validate [REPO]``: the security/quality gate.
 
-Registered by ``bbws_scaffold.cli`` through :func:`add_parser`. Exit codes:
-0 nothing found, 1 findings, 2 the gate could not run (a tool is missing or
-failed; the message says which and how to install it).
+Exit codes: 0 nothing found, 1 findings, 2 the gate could not run (a tool is missing or failed;
+the message says which and how to install it).
 """
 
 from __future__ import annotations
@@ -12,13 +11,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .gate import CHECK_NAMES, run_gate
-from .report import render, render_json
+from bbws_scaffold.pipeline.gate import CHECK_NAMES, run_gate
+from bbws_scaffold.pipeline.report import render, render_json
 
 
-def add_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Register ``validate`` under the ``pipeline`` sub-command group."""
-    p: argparse.ArgumentParser = subparsers.add_parser(
+def add_parser(subparsers: Any) -> None:
+    p = subparsers.add_parser(
         "validate",
         help="run the security/quality gate on a generated repo",
         description=(
@@ -39,7 +37,6 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     p.add_argument("--full", action="store_true", help="do not truncate long messages")
     p.set_defaults(func=cmd_validate)
-    return p
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -53,15 +50,3 @@ def cmd_validate(args: argparse.Namespace) -> int:
         else:
             print(text)
     return result.exit_code
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Standalone entry point (``python -m bbws_scaffold.pipeline.cli validate REPO``)."""
-    parser = argparse.ArgumentParser(prog="bbws-scaffold pipeline")
-    add_parser(parser.add_subparsers(dest="pipeline_command", required=True))
-    args = parser.parse_args(argv)
-    return int(args.func(args))
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
