@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 import boto3
 
+from bbws_scaffold.runtime.errors import RuntimeOpError
+
 if TYPE_CHECKING:
     from bbws_scaffold.runtime.config import Environment
 
@@ -24,8 +26,6 @@ def assume_role_session(
     role_arn: str, region: str, via: boto3.session.Session, purpose: str = "bbws-runtime"
 ) -> boto3.session.Session:
     """A session for ``role_arn`` (in ``region``), assumed with ``via``'s credentials."""
-    from bbws_scaffold.runtime.errors import RuntimeOpError
-
     try:
         creds = via.client("sts").assume_role(RoleArn=role_arn, RoleSessionName=purpose[:64], DurationSeconds=900)
     except Exception as exc:  # botocore ClientError / NoCredentialsError: say which role

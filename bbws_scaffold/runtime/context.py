@@ -6,6 +6,8 @@ import os
 import re
 from dataclasses import dataclass
 
+from bbws_scaffold.runtime.errors import RuntimeOpError
+
 _VERSION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _SHA_RE = re.compile(r"^[0-9a-f]{7,40}$")
 
@@ -35,8 +37,6 @@ class RunContext:
 
 def check_version(version: str | None) -> str:
     """A release label (``--version``): letters, digits, ``. _ -``; at most 64 characters."""
-    from bbws_scaffold.runtime.errors import RuntimeOpError
-
     if not version or not _VERSION_RE.fullmatch(version):
         raise RuntimeOpError(
             f"version {version!r} must be 1-64 letters, digits, '.', '_' or '-' (by default the commit sha)"

@@ -1,4 +1,7 @@
-"""``bbws-runtime docker {build,validate,push,promote,cleanup}`` (registered in ``cli._COMMAND_MODULES``)."""
+"""``bbws-runtime docker {build,validate,push,promote,cleanup}`` (registered in ``cli._COMMAND_MODULES``).
+
+A handler imports its operation when it runs, so ``--help`` and argument errors load no boto3.
+"""
 
 from __future__ import annotations
 
