@@ -16,8 +16,6 @@ from typing import Any, Iterator
 from ruamel.yaml import YAML
 
 from bbws_scaffold.lld.context import Context
-from bbws_scaffold.lld.document import Fence, Row
-from bbws_scaffold.lld.document import Table as MdTable
 from bbws_scaffold.lld.dynamodb_facts import (
     Dialect,
     EntityFact,
@@ -33,6 +31,8 @@ from bbws_scaffold.lld.dynamodb_facts import (
     key_value,
 )
 from bbws_scaffold.lld.dynamodb_markdown import billing_mode, entity_rows, table_name_value
+from bbws_scaffold.lld.readers.document import Fence, Row
+from bbws_scaffold.lld.readers.document import Table as MdTable
 
 _BOX_RE = re.compile(r"[│┃║┌┐└┘├┤┬┴┼╔╗╚╝╠╣╦╩╬╭╮╯╰]|[─━═]{2,}")
 _TYPE_PAREN_RE = re.compile(r"\s*\(([^()]*)\)\s*$")

@@ -14,10 +14,10 @@ from typing import Any
 
 from bbws_scaffold import naming
 from bbws_scaffold.lld.context import Context
-from bbws_scaffold.lld.document import Row, Section
-from bbws_scaffold.lld.document import Table as MdTable
-from bbws_scaffold.lld.document import split_row
-from bbws_scaffold.lld.grammar import Concept, Grammar, normalise_header
+from bbws_scaffold.lld.readers.document import Row, Section
+from bbws_scaffold.lld.readers.document import Table as MdTable
+from bbws_scaffold.lld.readers.document import split_row
+from bbws_scaffold.lld.readers.grammar import Concept, Grammar, normalise_header
 from bbws_scaffold.model import Attribute
 
 _CODE_SPAN_RE = re.compile(r"`([^`]+)`")

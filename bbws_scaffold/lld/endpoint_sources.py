@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
 from bbws_scaffold.lld.context import Context
-from bbws_scaffold.lld.document import Paragraph, Row, Section, Table
-from bbws_scaffold.lld.grammar import Concept
-from bbws_scaffold.lld.openapi import OpenApiOperation, OpenApiSource
+from bbws_scaffold.lld.readers.document import Paragraph, Row, Section, Table
+from bbws_scaffold.lld.readers.grammar import Concept
+from bbws_scaffold.lld.readers.openapi import OpenApiOperation, OpenApiSource
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 _SECTION_NUMBER_RE = re.compile(

@@ -12,21 +12,10 @@ from pathlib import Path
 
 from bbws_scaffold.diagnostics import DiagnosticSink
 from bbws_scaffold.errors import LLDError
-from bbws_scaffold.lld import (
-    dependencies,
-    document,
-    dynamodb,
-    envvars,
-    identity,
-    inventory,
-    models,
-    nfrs,
-    openapi,
-    stories,
-    tags,
-)
+from bbws_scaffold.lld import dependencies, dynamodb, envvars, identity, inventory, models, nfrs, stories, tags
 from bbws_scaffold.lld.context import Context
-from bbws_scaffold.lld.grammar import load_grammar
+from bbws_scaffold.lld.readers import document, openapi
+from bbws_scaffold.lld.readers.grammar import load_grammar
 from bbws_scaffold.model import ServiceSpec
 
 

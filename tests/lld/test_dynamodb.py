@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 
 from bbws_scaffold.diagnostics import DiagnosticSink
-from bbws_scaffold.lld import document, dynamodb, envvars
+from bbws_scaffold.lld import dynamodb, envvars
 from bbws_scaffold.lld.context import Context
 from bbws_scaffold.lld.dynamodb_code import parse_hcl
-from bbws_scaffold.lld.grammar import load_grammar
 from bbws_scaffold.lld.parser import parse_file
+from bbws_scaffold.lld.readers import document
+from bbws_scaffold.lld.readers.grammar import load_grammar
 from bbws_scaffold.model import Table
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "lld_corpus"
