@@ -13,7 +13,7 @@ import re
 
 from bbws_scaffold import naming
 from bbws_scaffold.lld.context import Context
-from bbws_scaffold.lld.dynamodb_facts import (
+from bbws_scaffold.lld.dynamodb.facts import (
     Dialect,
     EntityFact,
     Facts,

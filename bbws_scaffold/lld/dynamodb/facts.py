@@ -1,7 +1,7 @@
 """Facts the DynamoDB readers collect, and the value micro-grammars they share.
 
 Every reader (markdown tables, paragraphs, headings, plain fences, HCL, CreateTable JSON, env
-vars) turns what it recognises into small facts with a source line. ``dynamodb.py`` then groups
+vars) turns what it recognises into small facts with a source line. ``tables`` then groups
 the facts into tables. Keeping the facts dumb and positional lets the same grouping rules apply
 whatever notation a document used, and lets conflicts between sections be reported by line.
 """
