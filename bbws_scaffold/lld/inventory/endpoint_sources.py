@@ -8,7 +8,7 @@ Readers, one per notation family of the dialect survey (§3.1):
 * OpenAPI operations (embedded blocks and external files);
 * pairing aids: Powertools route decorators (read with ``ast``) and project-tree comments.
 
-Nothing here decides which declaration wins; ``inventory`` merges them. Mentions that are not
+Nothing here decides which declaration wins; ``merge`` does. Mentions that are not
 declarations (sequence diagrams, curl examples, rate-limit rows, prose) are never read: fences
 are only read as OpenAPI, Python or project trees, and sections the grammar lists as
 ``ignore_sections`` are skipped.
