@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bbws_scaffold.diagnostics import DiagnosticSink
-from bbws_scaffold.lld.document import Document
-from bbws_scaffold.lld.grammar import Grammar
-from bbws_scaffold.lld.openapi import OpenApiSource
+from bbws_scaffold.lld.readers.document import Document
+from bbws_scaffold.lld.readers.grammar import Grammar
+from bbws_scaffold.lld.readers.openapi import OpenApiSource
 
 
 @dataclass

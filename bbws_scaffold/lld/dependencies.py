@@ -18,9 +18,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from bbws_scaffold.lld.context import Context
-from bbws_scaffold.lld.document import Fence, Table
-from bbws_scaffold.lld.grammar import Concept
-from bbws_scaffold.lld.values import strip_markup
+from bbws_scaffold.lld.readers.document import Fence, Table
+from bbws_scaffold.lld.readers.grammar import Concept
+from bbws_scaffold.lld.readers.values import strip_markup
 from bbws_scaffold.model import Dependency, EnvVar, Function
 from bbws_scaffold.model import Table as SpecTable
 

@@ -24,11 +24,11 @@ from typing import Any, Iterator
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
-from bbws_scaffold.lld import pycode
 from bbws_scaffold.lld.context import Context
-from bbws_scaffold.lld.document import Fence, Section, Table
-from bbws_scaffold.lld.grammar import Concept, normalise_header
-from bbws_scaffold.lld.values import strip_markup
+from bbws_scaffold.lld.readers import pycode
+from bbws_scaffold.lld.readers.document import Fence, Section, Table
+from bbws_scaffold.lld.readers.grammar import Concept, normalise_header
+from bbws_scaffold.lld.readers.values import strip_markup
 from bbws_scaffold.model import EnvVar
 
 

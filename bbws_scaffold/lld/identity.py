@@ -9,9 +9,9 @@ from typing import Literal
 
 from bbws_scaffold import naming
 from bbws_scaffold.lld.context import Context
-from bbws_scaffold.lld.document import Table
-from bbws_scaffold.lld.grammar import normalise_header
-from bbws_scaffold.lld.values import link_target, parse_quantities, strip_markup
+from bbws_scaffold.lld.readers.document import Table
+from bbws_scaffold.lld.readers.grammar import normalise_header
+from bbws_scaffold.lld.readers.values import link_target, parse_quantities, strip_markup
 from bbws_scaffold.model import Runtime
 
 _HEADER_LINE_RE = re.compile(r"^\s*[-*]?\s*\*\*(?P<key>[^*]+?)\*\*\s*:?\s*(?::\s*)?(?P<value>.*)$")

@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from bbws_scaffold import naming
-from bbws_scaffold.lld import mermaid, pycode
 from bbws_scaffold.lld.context import Context
-from bbws_scaffold.lld.document import Block, Heading, Paragraph, Table
-from bbws_scaffold.lld.grammar import Concept, normalise_header
-from bbws_scaffold.lld.openapi import OpenApiSource
+from bbws_scaffold.lld.readers import mermaid, pycode
+from bbws_scaffold.lld.readers.document import Block, Heading, Paragraph, Table
+from bbws_scaffold.lld.readers.grammar import Concept, normalise_header
+from bbws_scaffold.lld.readers.openapi import OpenApiSource
 from bbws_scaffold.model import DataModel, EnumValue, ModelField, ModelKind
 
 Scalar = int | float | str | bool

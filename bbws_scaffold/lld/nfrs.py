@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from bbws_scaffold.lld.context import Context
-from bbws_scaffold.lld.document import Paragraph, Section, Table
-from bbws_scaffold.lld.grammar import Concept
-from bbws_scaffold.lld.values import strip_markup
+from bbws_scaffold.lld.readers.document import Paragraph, Section, Table
+from bbws_scaffold.lld.readers.grammar import Concept
+from bbws_scaffold.lld.readers.values import strip_markup
 from bbws_scaffold.model import Nfr
 
 _NUMBERING_RE = re.compile(

@@ -12,21 +12,12 @@ from pathlib import Path
 
 from bbws_scaffold.diagnostics import DiagnosticSink
 from bbws_scaffold.errors import LLDError
-from bbws_scaffold.lld import (
-    dependencies,
-    document,
-    dynamodb,
-    envvars,
-    identity,
-    inventory,
-    models,
-    nfrs,
-    openapi,
-    stories,
-    tags,
-)
+from bbws_scaffold.lld import dependencies, envvars, identity, models, nfrs, stories, tags
 from bbws_scaffold.lld.context import Context
-from bbws_scaffold.lld.grammar import load_grammar
+from bbws_scaffold.lld.dynamodb import tables
+from bbws_scaffold.lld.inventory import merge
+from bbws_scaffold.lld.readers import document, openapi
+from bbws_scaffold.lld.readers.grammar import load_grammar
 from bbws_scaffold.model import ServiceSpec
 
 
@@ -73,9 +64,9 @@ def parse_text(
     ctx = Context(doc, grammar, sink, sources)
 
     ident = identity.extract(ctx)
-    endpoints, functions = inventory.extract(ctx)
+    endpoints, functions = merge.extract(ctx)
     env = envvars.extract(ctx)
-    spec_tables = dynamodb.extract(ctx, env)
+    spec_tables = tables.extract(ctx, env)
     spec_models = models.extract(ctx)
     deps = dependencies.extract(ctx, spec_tables, functions, env)
     spec_nfrs = nfrs.extract(ctx)

@@ -15,10 +15,10 @@ from typing import Iterable
 
 from bbws_scaffold import naming
 from bbws_scaffold.lld.context import Context
-from bbws_scaffold.lld.document import Row, Section, Table, split_row
-from bbws_scaffold.lld.grammar import Concept, normalise_header
 from bbws_scaffold.lld.nfrs import display_title
-from bbws_scaffold.lld.values import strip_markup
+from bbws_scaffold.lld.readers.document import Row, Section, Table, split_row
+from bbws_scaffold.lld.readers.grammar import Concept, normalise_header
+from bbws_scaffold.lld.readers.values import strip_markup
 from bbws_scaffold.model import UserStory
 
 _BR_RE = re.compile(r"<br\s*/?>", re.IGNORECASE)

@@ -11,9 +11,9 @@ import re
 from typing import Iterable
 
 from bbws_scaffold.lld.context import Context
-from bbws_scaffold.lld.document import Fence, Table
-from bbws_scaffold.lld.grammar import Concept
-from bbws_scaffold.lld.values import strip_markup
+from bbws_scaffold.lld.readers.document import Fence, Table
+from bbws_scaffold.lld.readers.grammar import Concept
+from bbws_scaffold.lld.readers.values import strip_markup
 from bbws_scaffold.model import Tag
 
 _FUNCTION_WORDS = frozenset("a an and as at by for from in of on or the to with".split())

@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 
 from bbws_scaffold.diagnostics import DiagnosticSink
-from bbws_scaffold.lld import dependencies, document, nfrs, stories, tags
+from bbws_scaffold.lld import dependencies, nfrs, stories, tags
 from bbws_scaffold.lld.context import Context
-from bbws_scaffold.lld.grammar import load_grammar
+from bbws_scaffold.lld.readers import document
+from bbws_scaffold.lld.readers.grammar import load_grammar
 from bbws_scaffold.model import EnvVar, Function, Table
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "lld_corpus"

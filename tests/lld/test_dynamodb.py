@@ -8,11 +8,13 @@ from pathlib import Path
 import pytest
 
 from bbws_scaffold.diagnostics import DiagnosticSink
-from bbws_scaffold.lld import document, dynamodb, envvars
+from bbws_scaffold.lld import envvars
 from bbws_scaffold.lld.context import Context
-from bbws_scaffold.lld.dynamodb_code import parse_hcl
-from bbws_scaffold.lld.grammar import load_grammar
+from bbws_scaffold.lld.dynamodb import tables as dynamodb_tables  # tests name their results "tables"
+from bbws_scaffold.lld.dynamodb.code import parse_hcl
 from bbws_scaffold.lld.parser import parse_file
+from bbws_scaffold.lld.readers import document
+from bbws_scaffold.lld.readers.grammar import load_grammar
 from bbws_scaffold.model import Table
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "lld_corpus"
@@ -25,7 +27,7 @@ def extract(body: str) -> tuple[list[Table], DiagnosticSink]:
     grammar = load_grammar()
     doc = document.build("2.9.9_LLD_Widget.md", HEAD + body, grammar, sink)
     ctx = Context(doc, grammar, sink, [])
-    return dynamodb.extract(ctx, envvars.extract(ctx)), sink
+    return dynamodb_tables.extract(ctx, envvars.extract(ctx)), sink
 
 
 def by_name(tables: list[Table]) -> dict[str, Table]:

@@ -8,7 +8,7 @@ Readers, one per notation family of the dialect survey (§3.1):
 * OpenAPI operations (embedded blocks and external files);
 * pairing aids: Powertools route decorators (read with ``ast``) and project-tree comments.
 
-Nothing here decides which declaration wins; ``inventory`` merges them. Mentions that are not
+Nothing here decides which declaration wins; ``merge`` does. Mentions that are not
 declarations (sequence diagrams, curl examples, rate-limit rows, prose) are never read: fences
 are only read as OpenAPI, Python or project trees, and sections the grammar lists as
 ``ignore_sections`` are skipped.
@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
 from bbws_scaffold.lld.context import Context
-from bbws_scaffold.lld.document import Paragraph, Row, Section, Table
-from bbws_scaffold.lld.grammar import Concept
-from bbws_scaffold.lld.openapi import OpenApiOperation, OpenApiSource
+from bbws_scaffold.lld.readers.document import Paragraph, Row, Section, Table
+from bbws_scaffold.lld.readers.grammar import Concept
+from bbws_scaffold.lld.readers.openapi import OpenApiOperation, OpenApiSource
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 _SECTION_NUMBER_RE = re.compile(

@@ -17,7 +17,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from bbws_scaffold.diagnostics import DiagnosticSink
-from bbws_scaffold.lld.document import Document
+from bbws_scaffold.lld.readers.document import Document
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
 _LOOKS_OPENAPI = re.compile(r"^(openapi|swagger)\s*:|^paths\s*:|^\s*\"(openapi|swagger|paths)\"\s*:", re.MULTILINE)

@@ -16,9 +16,7 @@ from typing import Any, Iterator
 from ruamel.yaml import YAML
 
 from bbws_scaffold.lld.context import Context
-from bbws_scaffold.lld.document import Fence, Row
-from bbws_scaffold.lld.document import Table as MdTable
-from bbws_scaffold.lld.dynamodb_facts import (
+from bbws_scaffold.lld.dynamodb.facts import (
     Dialect,
     EntityFact,
     Facts,
@@ -32,7 +30,9 @@ from bbws_scaffold.lld.dynamodb_facts import (
     ignored,
     key_value,
 )
-from bbws_scaffold.lld.dynamodb_markdown import billing_mode, entity_rows, table_name_value
+from bbws_scaffold.lld.dynamodb.markdown import billing_mode, entity_rows, table_name_value
+from bbws_scaffold.lld.readers.document import Fence, Row
+from bbws_scaffold.lld.readers.document import Table as MdTable
 
 _BOX_RE = re.compile(r"[│┃║┌┐└┘├┤┬┴┼╔╗╚╝╠╣╦╩╬╭╮╯╰]|[─━═]{2,}")
 _TYPE_PAREN_RE = re.compile(r"\s*\(([^()]*)\)\s*$")

@@ -1,6 +1,6 @@
 """DynamoDB tables, entities, keys and GSIs (DIALECT_SURVEY §4).
 
-Readers in ``dynamodb_markdown`` and ``dynamodb_code`` turn every notation into positional facts;
+Readers in ``markdown`` and ``code`` turn every notation into positional facts;
 this module groups them into ``Table`` nodes, following the ground-truth conventions:
 
 * ``name`` is the physical table name when the document gives one (``**Table Name**`` line,
@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 
 from bbws_scaffold import naming
 from bbws_scaffold.lld.context import Context
-from bbws_scaffold.lld.dynamodb_code import read_fences
-from bbws_scaffold.lld.dynamodb_facts import (
+from bbws_scaffold.lld.dynamodb.code import read_fences
+from bbws_scaffold.lld.dynamodb.facts import (
     Dialect,
     EntityFact,
     Facts,
@@ -35,7 +35,7 @@ from bbws_scaffold.lld.dynamodb_facts import (
     dialect,
     is_pattern,
 )
-from bbws_scaffold.lld.dynamodb_markdown import read_markdown, table_name_value
+from bbws_scaffold.lld.dynamodb.markdown import read_markdown, table_name_value
 from bbws_scaffold.model import GSI, Entity, EnvVar, Table
 
 

@@ -13,9 +13,7 @@ import re
 
 from bbws_scaffold import naming
 from bbws_scaffold.lld.context import Context
-from bbws_scaffold.lld.document import Block, Heading, Paragraph, Row, Section
-from bbws_scaffold.lld.document import Table as MdTable
-from bbws_scaffold.lld.dynamodb_facts import (
+from bbws_scaffold.lld.dynamodb.facts import (
     Dialect,
     EntityFact,
     Facts,
@@ -34,7 +32,9 @@ from bbws_scaffold.lld.dynamodb_facts import (
     required_value,
     strip_numbering,
 )
-from bbws_scaffold.lld.grammar import normalise_header
+from bbws_scaffold.lld.readers.document import Block, Heading, Paragraph, Row, Section
+from bbws_scaffold.lld.readers.document import Table as MdTable
+from bbws_scaffold.lld.readers.grammar import normalise_header
 from bbws_scaffold.model import Attribute
 
 _PAREN_RE = re.compile(r"\(([^()]*)\)")

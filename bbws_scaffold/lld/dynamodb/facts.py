@@ -1,7 +1,7 @@
 """Facts the DynamoDB readers collect, and the value micro-grammars they share.
 
 Every reader (markdown tables, paragraphs, headings, plain fences, HCL, CreateTable JSON, env
-vars) turns what it recognises into small facts with a source line. ``dynamodb.py`` then groups
+vars) turns what it recognises into small facts with a source line. ``tables`` then groups
 the facts into tables. Keeping the facts dumb and positional lets the same grouping rules apply
 whatever notation a document used, and lets conflicts between sections be reported by line.
 """
@@ -14,10 +14,10 @@ from typing import Any
 
 from bbws_scaffold import naming
 from bbws_scaffold.lld.context import Context
-from bbws_scaffold.lld.document import Row, Section
-from bbws_scaffold.lld.document import Table as MdTable
-from bbws_scaffold.lld.document import split_row
-from bbws_scaffold.lld.grammar import Concept, Grammar, normalise_header
+from bbws_scaffold.lld.readers.document import Row, Section
+from bbws_scaffold.lld.readers.document import Table as MdTable
+from bbws_scaffold.lld.readers.document import split_row
+from bbws_scaffold.lld.readers.grammar import Concept, Grammar, normalise_header
 from bbws_scaffold.model import Attribute
 
 _CODE_SPAN_RE = re.compile(r"`([^`]+)`")

@@ -118,7 +118,7 @@ def _concept(name: str, raw: dict[str, Any]) -> Concept:
 
 def grammar_dir() -> Path:
     """The grammar folder: the checkout's ``lld_grammar/`` or the copy installed in the package."""
-    here = Path(__file__).resolve().parents[2] / "lld_grammar"
+    here = Path(__file__).resolve().parents[3] / "lld_grammar"  # lld/readers/ -> the checkout root
     if here.is_dir():
         return here
     return Path(str(resources.files("bbws_scaffold") / "lld_grammar"))

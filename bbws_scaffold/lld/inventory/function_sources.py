@@ -7,7 +7,7 @@ Two table families declare functions (dialect survey §3.1 A/B and §3.3):
 * inventories without paths (``# | Function Name | Trigger | Memory | Timeout | Description``,
   ``Function | Handler | Memory | Timeout | Trigger``, ``Function | Trigger | Target | Description``).
 
-Both become ``FunctionRow`` records; ``inventory`` merges them by name and pairs them with
+Both become ``FunctionRow`` records; ``merge`` folds them by name and pairs them with
 endpoints. Trigger vocabulary, column synonyms and name shapes live in ``functions.yaml``.
 """
 
@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 
 from bbws_scaffold import naming
 from bbws_scaffold.lld.context import Context
-from bbws_scaffold.lld.document import Row, Table
-from bbws_scaffold.lld.endpoint_sources import cell_endpoints, clean_path, ignored
-from bbws_scaffold.lld.grammar import Concept, normalise_header
-from bbws_scaffold.lld.values import parse_quantities
+from bbws_scaffold.lld.inventory.endpoint_sources import cell_endpoints, clean_path, ignored
+from bbws_scaffold.lld.readers.document import Row, Table
+from bbws_scaffold.lld.readers.grammar import Concept, normalise_header
+from bbws_scaffold.lld.readers.values import parse_quantities
 from bbws_scaffold.model import Trigger
 
 _STRONG_COLUMNS = ("trigger", "source", "memory", "timeout", "handler", "deployed_name")

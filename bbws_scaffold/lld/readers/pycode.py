@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
-from bbws_scaffold.lld.document import Fence
+from bbws_scaffold.lld.readers.document import Fence
 
 # content markers that make an un-labelled fence worth parsing as Python
 _PY_MARKERS = re.compile(

@@ -19,7 +19,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from bbws_scaffold.diagnostics import DiagnosticSink
-from bbws_scaffold.lld.grammar import Grammar, normalise_title
+from bbws_scaffold.lld.readers.grammar import Grammar, normalise_title
 
 MAX_BYTES = 8 * 1024 * 1024  # the largest real LLD is ~0.5 MB; 8 MB is not a design document
 

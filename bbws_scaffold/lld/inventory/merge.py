@@ -19,10 +19,10 @@ import re
 from dataclasses import dataclass, field
 
 from bbws_scaffold import naming
-from bbws_scaffold.lld import endpoint_sources as es
 from bbws_scaffold.lld.context import Context
-from bbws_scaffold.lld.endpoint_sources import Aid, Decl, Sources
-from bbws_scaffold.lld.function_sources import CountClaim, FunctionRow, count_claims, read_function_rows
+from bbws_scaffold.lld.inventory import endpoint_sources as es
+from bbws_scaffold.lld.inventory.endpoint_sources import Aid, Decl, Sources
+from bbws_scaffold.lld.inventory.function_sources import CountClaim, FunctionRow, count_claims, read_function_rows
 from bbws_scaffold.model import Endpoint, Function, HttpMethod
 
 Key = tuple[str, tuple[str, ...]]

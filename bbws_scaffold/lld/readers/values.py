@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bbws_scaffold.lld.grammar import Grammar
+from bbws_scaffold.lld.readers.grammar import Grammar
 
 
 @dataclass(frozen=True)
