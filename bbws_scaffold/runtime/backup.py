@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 import boto3
+from botocore.exceptions import ClientError
 
 from bbws_scaffold.runtime.aws import session_for
 from bbws_scaffold.runtime.config import RuntimeConfig
@@ -48,8 +49,6 @@ def backup(
     session = session or session_for(env)
     require_account(env, session)
     client = session.client("dynamodb")
-    from botocore.exceptions import ClientError
-
     done: list[Backup] = []
     for table in manifest.table_names(env.name):
         name = backup_name(table, label)

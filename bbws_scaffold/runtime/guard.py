@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import boto3
+from botocore.exceptions import BotoCoreError, ClientError
 
 from bbws_scaffold.runtime.aws import session_for
 from bbws_scaffold.runtime.config import Environment
@@ -12,8 +13,6 @@ from bbws_scaffold.runtime.log import log
 
 def caller_account(session: boto3.session.Session) -> str:
     """The account id STS reports for ``session``'s credentials."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
     try:
         return str(session.client("sts").get_caller_identity()["Account"])
     except (BotoCoreError, ClientError) as exc:

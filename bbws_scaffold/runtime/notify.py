@@ -8,6 +8,7 @@ readable text; the same facts travel as message attributes for filtering (e.g. o
 from __future__ import annotations
 
 import boto3
+from botocore.exceptions import ClientError
 
 from bbws_scaffold.runtime.aws import session_for
 from bbws_scaffold.runtime.config import RuntimeConfig
@@ -65,8 +66,6 @@ def notify(
             ("outcome", outcome),
         )
     }
-    from botocore.exceptions import ClientError
-
     try:
         message_id = session.client("sns").publish(
             TopicArn=topic, Subject=subject, Message=body, MessageAttributes=attributes

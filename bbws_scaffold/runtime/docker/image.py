@@ -12,6 +12,7 @@ Every value is validated: names and tags reach docker command lines and ECR call
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -64,8 +65,6 @@ class ImageConfig:
 
 def find_image_config(start: Path | None = None) -> Path:
     """``$BBWS_IMAGE_CONFIG`` if set, else ``deploy/image.json`` in the cwd or a parent."""
-    import os
-
     override = os.environ.get(ENV_VAR)
     if override:
         return Path(override)

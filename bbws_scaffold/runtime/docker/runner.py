@@ -8,6 +8,7 @@ credential outlives the operation.
 
 from __future__ import annotations
 
+import json
 import subprocess  # nosec B404 - argument lists only, never a shell
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -114,8 +115,6 @@ class Docker:
 
     def repo_digests(self, ref: str) -> list[str]:
         """``RepoDigests`` of a local image (``registry/repo@sha256:...``, one per registry it was pushed to)."""
-        import json
-
         res = self._run(
             ["image", "inspect", "--format", "{{json .RepoDigests}}", ref], what=f"docker image inspect {ref}"
         )
@@ -126,8 +125,6 @@ class Docker:
         return [str(v) for v in value or []]
 
     def labels(self, ref: str) -> dict[str, str]:
-        import json
-
         res = self._run(
             ["image", "inspect", "--format", "{{json .Config.Labels}}", ref], what=f"docker image inspect {ref}"
         )
