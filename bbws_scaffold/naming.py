@@ -56,6 +56,9 @@ def env_name(name: str) -> str:
     return "_".join(_require(words(name), name)).upper()
 
 
+DEFAULT_ORG = "BigBeardWebSolutions"
+"""The GitHub organisation that owns generated repositories unless told otherwise."""
+
 _REPO_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 
 

@@ -27,8 +27,9 @@ from typing import Any
 from bbws_scaffold.errors import BBWSError
 from bbws_scaffold.generated import GeneratedRepo
 from bbws_scaffold.lld.parser import parse_file
+from bbws_scaffold.naming import DEFAULT_ORG
 from bbws_scaffold.publish.client import DEFAULT_API_URL
-from bbws_scaffold.publish.setup import DEFAULT_ORG, PublishOptions, format_result, publish_repo
+from bbws_scaffold.publish.setup import PublishOptions, format_result, publish_repo
 from bbws_scaffold.render.new import render
 
 EXIT_OK, EXIT_ERROR = 0, 2

@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from bbws_scaffold.publish.client import PublishError
+from bbws_scaffold.errors import PublishError
 
 INITIAL_MESSAGE = "feat: initial scaffold from LLD"
 

@@ -21,12 +21,12 @@ from typing import Any
 from bbws_scaffold import __version__
 from bbws_scaffold.errors import RenderError
 from bbws_scaffold.model import ServiceSpec
+from bbws_scaffold.naming import DEFAULT_ORG
 from bbws_scaffold.yamlfile import dump_answers
 
 DEFAULT_TEMPLATE_SRC = "https://github.com/BigBeardWebSolutions/bbws-scaffold.git"
 TEMPLATE_ENV = "BBWS_SCAFFOLD_TEMPLATE"
 BLUEPRINT = "lambda_service"
-DEFAULT_ORG = "BigBeardWebSolutions"
 RUNTIME_BOTO3 = "1.44.5"
 """boto3 the generated workflows install next to the runtime library (its only dependency)."""
 
