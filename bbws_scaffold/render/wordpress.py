@@ -139,7 +139,7 @@ def wordpress_answers(
     from bbws_scaffold.render.new import runtime_answer
 
     if environments is None:
-        from bbws_scaffold.environments import environments_answer
+        from bbws_scaffold.config.environments import environments_answer
 
         environments = environments_answer()
     cfg = copy.deepcopy(config if config is not None else load_config())

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bbws_scaffold.environments import load_environments
+from bbws_scaffold.config.environments import load_environments
 from bbws_scaffold.errors import GitHubConfigError
 from bbws_scaffold.yamlfile import read_yaml
 

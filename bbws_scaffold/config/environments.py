@@ -40,7 +40,7 @@ from typing import Any
 from bbws_scaffold.errors import EnvironmentsError
 from bbws_scaffold.yamlfile import read_yaml
 
-DEFAULT_PATH = Path(__file__).parent / "data" / "environments.yaml"
+DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "environments.yaml"
 ENV_VAR = "BBWS_ENVIRONMENTS"
 
 _ENV_NAME_RE = re.compile(r"^[a-z][a-z0-9]{1,9}$")
