@@ -13,36 +13,45 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictStr,
+    ValidationInfo,
+    model_validator,
+)
 
 from bbws_scaffold.config.environments import load_environments
+from bbws_scaffold.config.fields import EMPTY_IS_DEFAULT, Matches, Within
+from bbws_scaffold.config.loader import ConfigFile, field_error
 from bbws_scaffold.errors import GitHubConfigError
-from bbws_scaffold.yamlfile import read_yaml
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "github.yaml"
 ENV_VAR = "BBWS_GITHUB_CONFIG"
 
-_SLUG_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,98}[A-Za-z0-9_])?$")
-_LOGIN_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?$")
-_SECRET_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,99}$")
-_ENVVAR_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_{}]*$")
-_BRANCH_RE = re.compile(r"^[A-Za-z0-9._/-]{1,200}$")
-_BRANCH_PATTERN_RE = re.compile(r"^[A-Za-z0-9._/*-]{1,200}$")  # GitHub's fnmatch-style policy names
-PERMISSIONS = ("pull", "triage", "push", "maintain", "admin")
+_SLUG_RE = r"^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,98}[A-Za-z0-9_])?$"
+_LOGIN_RE = r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?$"
+_SECRET_RE = r"^[A-Za-z_][A-Za-z0-9_]{0,99}$"
+_ENVVAR_RE = r"^[A-Za-z_][A-Za-z0-9_{}]*$"
+_BRANCH_RE = r"^[A-Za-z0-9._/-]{1,200}$"
+_BRANCH_PATTERN_RE = r"^[A-Za-z0-9._/*-]{1,200}$"  # GitHub's fnmatch-style policy names
+_URL_RE = r"""https?://[^\s"'<>]+"""
+_EVENT_RE = r"^[a-z_*]+$"
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]+")
+
+Permission = Literal["pull", "triage", "push", "maintain", "admin"]
+PERMISSIONS: tuple[str, ...] = get_args(Permission)
 
 
 @dataclass(frozen=True)
 class Reviewer:
     kind: str  # "Team" or "User", as the environments API spells it
     name: str  # team slug or user login
-
-
-@dataclass(frozen=True)
-class SecretSource:
-    name: str
-    env: str | None  # environment variable pattern, "{ENV}" = upper-case environment name
-    field: str | None  # field of the resolved environment (environments.yaml)
 
 
 @dataclass(frozen=True)
@@ -97,11 +106,6 @@ class GitHubConfig:
     webhook: Webhook | None
 
 
-def default_path() -> Path:
-    override = os.environ.get(ENV_VAR)
-    return Path(override) if override else DEFAULT_PATH
-
-
 def sns_topic_arn(env: Mapping[str, Any]) -> str:
     """The environment's deployment-notification topic: configured, else the platform convention."""
     configured = env.get("sns_topic_arn")
@@ -110,224 +114,273 @@ def sns_topic_arn(env: Mapping[str, Any]) -> str:
     return f"arn:aws:sns:{env['region']}:{env['account_id']}:bbws-deployments-{env['name']}"
 
 
+# --- github.yaml, as validated --------------------------------------------------------------------
+
+TeamSlug = Annotated[str, Matches(_SLUG_RE, "a valid team slug", numbers=False)]
+Branch = Annotated[str, Matches(_BRANCH_RE, "a valid branch name", numbers=False)]
+
+
+class RepositorySettings(BaseModel):
+    private: StrictBool = True
+    description: StrictStr | None = Field(
+        default="{title} (LLD {number})", description="{number} and {title} come from the LLD; null: no description"
+    )
+    has_wiki: StrictBool = False
+    delete_branch_on_merge: StrictBool = True
+
+
+class CommitAuthor(BaseModel):
+    """The git identity of the first commit (GIT_AUTHOR_NAME / GIT_AUTHOR_EMAIL override it)."""
+
+    name: StrictStr | None = "bbws-scaffold"
+    email: StrictStr | None = "bbws-scaffold@users.noreply.github.com"
+
+
+class ReviewerEntry(BaseModel):
+    """``{team: SLUG}`` or ``{user: LOGIN}``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    team: TeamSlug | None = None
+    user: Annotated[str, Matches(_LOGIN_RE, "a valid user login", numbers=False)] | None = None
+
+    @model_validator(mode="after")
+    def _one_of_team_or_user(self) -> ReviewerEntry:
+        if (self.team is None) == (self.user is None):
+            raise ValueError("must be {team: SLUG} or {user: LOGIN}")
+        return self
+
+    def reviewer(self) -> Reviewer:
+        return Reviewer("Team", self.team) if self.team is not None else Reviewer("User", str(self.user))
+
+
+def _distinct_and_few(entries: list[ReviewerEntry]) -> list[ReviewerEntry]:
+    if len({(e.team, e.user) for e in entries}) != len(entries):
+        raise ValueError("lists a reviewer twice")
+    if len(entries) > 6:
+        raise ValueError("GitHub allows at most 6 reviewers per environment")
+    return entries
+
+
+Reviewers = Annotated[list[ReviewerEntry], AfterValidator(_distinct_and_few), Field(json_schema_extra={"maxItems": 6})]
+
+
+class EnvironmentAccess(BaseModel):
+    """Who approves deployments to one environment (a key of environments.yaml)."""
+
+    reviewers: Reviewers | None = None
+    hotfix_reviewers: Reviewers | None = Field(
+        default=None, description="reviewers of the <env>-hotfix environment; default: `reviewers`"
+    )
+
+    @model_validator(mode="after")
+    def _hotfix_keeps_a_gate(self) -> EnvironmentAccess:
+        if self.reviewers and "hotfix_reviewers" in self.model_fields_set and not self.hotfix_reviewers:
+            raise field_error("hotfix_reviewers", "is empty, but the environment itself requires reviewers")
+        return self
+
+    def regular(self) -> tuple[Reviewer, ...]:
+        return tuple(e.reviewer() for e in self.reviewers or ())
+
+    def hotfix(self) -> tuple[Reviewer, ...]:
+        if "hotfix_reviewers" not in self.model_fields_set:
+            return self.regular()
+        return tuple(e.reviewer() for e in self.hotfix_reviewers or ())
+
+
+def _not_reserved(name: str) -> str:
+    if name.upper().startswith("GITHUB_"):
+        raise ValueError(f"{name!r}: GitHub reserves the GITHUB_ prefix")
+    return name
+
+
+SecretName = Annotated[str, AfterValidator(_not_reserved), Matches(_SECRET_RE, "a valid secret name", numbers=False)]
+
+
+class SecretSource(BaseModel):
+    """Where an environment secret's value comes from: the first of ``env`` and ``from`` that is set."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    env: Annotated[str, Matches(_ENVVAR_RE, "an environment variable name", numbers=False)] | None = Field(
+        default=None, description="environment variable; {ENV} is the upper-case environment name"
+    )
+    from_field: StrictStr | None = Field(default=None, alias="from", description="a field of the resolved environment")
+
+    @model_validator(mode="after")
+    def _has_a_source(self) -> SecretSource:
+        if self.env is None and self.from_field is None:
+            raise ValueError("must have `env` and/or `from`")
+        return self
+
+    def variable(self, env_name: str) -> str:
+        return str(self.env).replace("{ENV}", env_name.upper()).replace("{env}", env_name)
+
+    def value(self, env: Mapping[str, Any], environ: Mapping[str, str]) -> str | None:
+        """The secret's value in the resolved environment ``env``, or None when no source is set."""
+        if self.env:
+            value = environ.get(self.variable(env["name"]))
+            if value:
+                return value
+        if self.from_field == "sns_topic_arn":
+            return sns_topic_arn(env)
+        value = env.get(self.from_field) if self.from_field else None
+        return value if isinstance(value, str) and value else None
+
+
+class BranchProtection(BaseModel):
+    """Protection of the default branch (the fields of :class:`Protection`)."""
+
+    branch: Branch = "main"
+    required_approving_review_count: Annotated[int, Within(1, 6)] = 1
+    dismiss_stale_reviews: StrictBool = True
+    require_code_owner_reviews: StrictBool = True
+    strict_status_checks: StrictBool = True
+    enforce_admins: StrictBool = True
+    required_linear_history: StrictBool = False
+    required_conversation_resolution: StrictBool = True
+    allow_force_pushes: StrictBool = False
+    allow_deletions: StrictBool = False
+    required_signatures: StrictBool = False
+
+
+class TeamAccess(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    team: TeamSlug
+    permission: Permission
+
+
+class Access(BaseModel):
+    codeowners_permission: Literal["push", "maintain", "admin"] = Field(
+        default="push", description="teams named in CODEOWNERS get this; code owners must be able to write"
+    )
+    teams: Annotated[list[TeamAccess], EMPTY_IS_DEFAULT] = Field(default_factory=list)
+
+
+class WebhookSettings(BaseModel):
+    """The deployment-notification webhook; no URL (here or in ``$url_env``) means none."""
+
+    url: Annotated[str, Matches(rf"^({_URL_RE})?$", "an http(s) URL (or empty: no webhook)", numbers=False)] | None = ""
+    url_env: StrictStr | None = Field(default="", description="environment variable that overrides `url`")
+    secret_env: StrictStr | None = Field(default="", description="environment variable holding the webhook secret")
+    content_type: Literal["json", "form"] = "json"
+    events: Annotated[
+        list[Annotated[str, Matches(_EVENT_RE, "a GitHub event name", numbers=False)]], EMPTY_IS_DEFAULT
+    ] = Field(default_factory=lambda: ["deployment", "deployment_status"])
+
+
+class GitHubFile(BaseModel):
+    """``github.yaml``: how ``bbws-scaffold repo ...`` publishes a generated repository. Validated with
+    ``context={"environments": <resolved environments>, "environ": <environment variables>}``, it
+    also checks itself against the deployment environments."""
+
+    repository: Annotated[RepositorySettings, EMPTY_IS_DEFAULT] = Field(default_factory=RepositorySettings)
+    commit_author: Annotated[CommitAuthor, EMPTY_IS_DEFAULT] = Field(default_factory=CommitAuthor)
+    environments: Annotated[dict[str, EnvironmentAccess | None], EMPTY_IS_DEFAULT] = Field(default_factory=dict)
+    deployment_branch: Branch = "main"
+    hotfix_branch: Annotated[str, Matches(_BRANCH_PATTERN_RE, "a branch name pattern", numbers=False)] = "hotfix/*"
+    prevent_self_review: StrictBool = True
+    secrets: Annotated[dict[SecretName, SecretSource], EMPTY_IS_DEFAULT] = Field(default_factory=dict)
+    branch_protection: Annotated[BranchProtection, EMPTY_IS_DEFAULT] = Field(default_factory=BranchProtection)
+    access: Annotated[Access, EMPTY_IS_DEFAULT] = Field(default_factory=Access)
+    webhook: Annotated[WebhookSettings, EMPTY_IS_DEFAULT] = Field(default_factory=WebhookSettings)
+
+    @model_validator(mode="after")
+    def _fits_the_environments(self, info: ValidationInfo) -> GitHubFile:
+        if info.context:
+            self._plans(info.context["environments"], info.context["environ"])
+            self._webhook(info.context["environ"])
+        return self
+
+    def to_config(self, source: str, environments: Mapping[str, Any], environ: Mapping[str, str]) -> GitHubConfig:
+        """The configuration resolved against the deployment environments and the process environment."""
+        repo, author = self.repository, self.commit_author
+        return GitHubConfig(
+            source=source,
+            private=repo.private,
+            description=repo.description or "",
+            repo_settings={"has_wiki": repo.has_wiki, "delete_branch_on_merge": repo.delete_branch_on_merge},
+            author_name=environ.get("GIT_AUTHOR_NAME") or author.name or "",
+            author_email=environ.get("GIT_AUTHOR_EMAIL") or author.email or "",
+            deployment_branch=self.deployment_branch,
+            prevent_self_review=self.prevent_self_review,
+            environments=self._plans(environments, environ),
+            protection=Protection(**self.branch_protection.model_dump()),
+            codeowners_permission=self.access.codeowners_permission,
+            extra_teams=tuple((t.team, t.permission) for t in self.access.teams),
+            webhook=self._webhook(environ),
+        )
+
+    def _plans(self, environments: Mapping[str, Any], environ: Mapping[str, str]) -> tuple[EnvironmentPlan, ...]:
+        unknown = set(self.environments) - set(environments["envs"])
+        if unknown:
+            raise field_error("environments", f"{sorted(unknown)} are not in the environments configuration")
+        plans = []
+        for key in environments["order"]:
+            env = environments["envs"][key]
+            access = self.environments.get(key) or EnvironmentAccess()
+            reviewers = access.regular()
+            if len(reviewers) < int(env["required_reviewers"]):
+                raise field_error(
+                    f"environments.{key}.reviewers",
+                    f"lists {len(reviewers)} reviewer(s) but the environments configuration requires "
+                    f"{env['required_reviewers']}",
+                )
+            secrets = {name: self._secret(name, source, env, environ) for name, source in self.secrets.items()}
+            wait = int(env["wait_timer_minutes"])
+            plans.append(
+                EnvironmentPlan(env["github_environment"], key, wait, reviewers, secrets, self.deployment_branch)
+            )
+            # the hotfix workflow's environment: deployments only from hotfix branches, its own
+            # (usually shorter) reviewer list, no wait timer
+            hotfix = env.get("hotfix_github_environment")
+            if hotfix:
+                plans.append(EnvironmentPlan(hotfix, key, 0, access.hotfix(), secrets, self.hotfix_branch))
+        return tuple(plans)
+
+    @staticmethod
+    def _secret(name: str, source: SecretSource, env: Mapping[str, Any], environ: Mapping[str, str]) -> str:
+        value = source.value(env, environ)
+        if value is not None:
+            return value
+        if source.from_field:
+            raise field_error(f"secrets.{name}.from", f"environment {env['name']!r} has no field {source.from_field!r}")
+        raise field_error(
+            f"secrets.{name}.env", f"environment variable {source.variable(env['name'])} is not set for {env['name']}"
+        )
+
+    def _webhook(self, environ: Mapping[str, str]) -> Webhook | None:
+        hook = self.webhook
+        url = (environ.get(hook.url_env) if hook.url_env else None) or hook.url
+        if not url:
+            return None
+        if not re.fullmatch(_URL_RE, url):
+            raise field_error("webhook.url_env", f"${hook.url_env} {url!r} is not an http(s) URL")
+        secret = environ.get(hook.secret_env) if hook.secret_env else None
+        return Webhook(url, secret, hook.content_type, tuple(hook.events))
+
+
+FILE = ConfigFile(GitHubFile, DEFAULT_PATH, ENV_VAR, "GitHub configuration", GitHubConfigError)
+
+
 def load_config(
     path: str | Path | None = None,
     environments: Mapping[str, Any] | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> GitHubConfig:
     """Read and validate ``github.yaml`` and resolve it against the deployment environments."""
-    src = Path(path) if path is not None else default_path()
-    raw = read_yaml(src, "GitHub configuration", GitHubConfigError)
+    raw, source = FILE.read(path)
     envs = environments if environments is not None else load_environments()
-    return resolve_config(raw, envs, os.environ if environ is None else environ, source=str(src))
-
-
-class _Reader:
-    """Typed access to the parsed YAML with errors that name the file and the key."""
-
-    def __init__(self, source: str) -> None:
-        self.source = source
-
-    def fail(self, msg: str) -> GitHubConfigError:
-        return GitHubConfigError(f"{self.source}: {msg}")
-
-    def section(self, raw: Mapping[str, Any], key: str) -> Mapping[str, Any]:
-        value = raw.get(key) or {}
-        if not isinstance(value, Mapping):
-            raise self.fail(f"`{key}` must be a mapping")
-        return value
-
-    def boolean(self, raw: Mapping[str, Any], key: str, where: str, default: bool) -> bool:
-        value = raw.get(key, default)
-        if not isinstance(value, bool):
-            raise self.fail(f"`{where}.{key}` must be true or false")
-        return value
-
-    def text(self, raw: Mapping[str, Any], key: str, where: str, default: str = "") -> str:
-        value = raw.get(key, default)
-        if value is None:
-            return ""
-        if not isinstance(value, str):
-            raise self.fail(f"`{where}.{key}` must be a string")
-        return value
-
-    def name(self, value: Any, pattern: re.Pattern[str], what: str) -> str:
-        if not isinstance(value, str) or not pattern.fullmatch(value):
-            raise self.fail(f"{what} {value!r} is not a valid name")
-        return value
-
-
-def _reviewers(r: _Reader, raw: Any, where: str) -> tuple[Reviewer, ...]:
-    if raw is None:
-        return ()
-    if not isinstance(raw, list):
-        raise r.fail(f"`{where}` must be a list of {{team: SLUG}} or {{user: LOGIN}}")
-    out: list[Reviewer] = []
-    for item in raw:
-        if not isinstance(item, Mapping) or len(item) != 1 or not ({"team", "user"} & set(item)):
-            raise r.fail(f"`{where}` entries must be {{team: SLUG}} or {{user: LOGIN}}, not {item!r}")
-        if "team" in item:
-            out.append(Reviewer("Team", r.name(item["team"], _SLUG_RE, f"{where}: team")))
-        else:
-            out.append(Reviewer("User", r.name(item["user"], _LOGIN_RE, f"{where}: user")))
-    if len(set(out)) != len(out):
-        raise r.fail(f"`{where}` lists a reviewer twice")
-    if len(out) > 6:
-        raise r.fail(f"`{where}`: GitHub allows at most 6 reviewers per environment")
-    return tuple(out)
-
-
-def _secret_sources(r: _Reader, raw: Mapping[str, Any]) -> list[SecretSource]:
-    out = []
-    for name, spec in raw.items():
-        r.name(name, _SECRET_RE, "secret")
-        if name.upper().startswith("GITHUB_"):
-            raise r.fail(f"secret {name!r}: GitHub reserves the GITHUB_ prefix")
-        if not isinstance(spec, Mapping) or not ({"env", "from"} & set(spec)) or set(spec) - {"env", "from"}:
-            raise r.fail(f"secrets.{name} must have `env` and/or `from`")
-        env = spec.get("env")
-        if env is not None:
-            r.name(env, _ENVVAR_RE, f"secrets.{name}.env")
-        src = spec.get("from")
-        if src is not None and not isinstance(src, str):
-            raise r.fail(f"secrets.{name}.from must name an environment field")
-        out.append(SecretSource(str(name), env, src))
-    return out
-
-
-def _secret_value(r: _Reader, s: SecretSource, env: Mapping[str, Any], environ: Mapping[str, str]) -> str:
-    if s.env:
-        value = environ.get(s.env.replace("{ENV}", env["name"].upper()).replace("{env}", env["name"]))
-        if value:
-            return value
-    if s.field == "sns_topic_arn":
-        return sns_topic_arn(env)
-    if s.field:
-        value = env.get(s.field)
-        if isinstance(value, str) and value:
-            return value
-        raise r.fail(f"secrets.{s.name}.from: environment {env['name']!r} has no field {s.field!r}")
-    raise r.fail(f"secrets.{s.name}: environment variable {s.env} is not set for {env['name']}")
+    return resolve_config(raw, envs, os.environ if environ is None else environ, source=source)
 
 
 def resolve_config(
     raw: Any, environments: Mapping[str, Any], environ: Mapping[str, str], source: str = "<github config>"
 ) -> GitHubConfig:
-    r = _Reader(source)
-    if not isinstance(raw, Mapping):
-        raise r.fail("top level must be a mapping")
-    repo = r.section(raw, "repository")
-    author = r.section(raw, "commit_author")
-    env_cfg = r.section(raw, "environments")
-    unknown = set(env_cfg) - set(environments["envs"])
-    if unknown:
-        raise r.fail(f"environments {sorted(unknown)} are not in the environments configuration")
-    branch = r.name(raw.get("deployment_branch", "main"), _BRANCH_RE, "deployment_branch")
-    hotfix_branch = r.name(raw.get("hotfix_branch", "hotfix/*"), _BRANCH_PATTERN_RE, "hotfix_branch")
-    sources = _secret_sources(r, r.section(raw, "secrets"))
-
-    plans = []
-    for key in environments["order"]:
-        env = environments["envs"][key]
-        cfg = env_cfg.get(key) or {}
-        if not isinstance(cfg, Mapping):
-            raise r.fail(f"environments.{key} must be a mapping")
-        reviewers = _reviewers(r, cfg.get("reviewers"), f"environments.{key}.reviewers")
-        if len(reviewers) < int(env["required_reviewers"]):
-            raise r.fail(
-                f"environments.{key}.reviewers lists {len(reviewers)} reviewer(s) but environments "
-                f"configuration requires {env['required_reviewers']}"
-            )
-        secrets = {s.name: _secret_value(r, s, env, environ) for s in sources}
-        plans.append(
-            EnvironmentPlan(env["github_environment"], key, int(env["wait_timer_minutes"]), reviewers, secrets, branch)
-        )
-        # the hotfix workflow's environment: deployments only from hotfix branches, its own
-        # (usually shorter) reviewer list, no wait timer; never unprotected where the regular one is not
-        fast = (
-            reviewers
-            if "hotfix_reviewers" not in cfg
-            else _reviewers(r, cfg.get("hotfix_reviewers"), f"environments.{key}.hotfix_reviewers")
-        )
-        if reviewers and not fast:
-            raise r.fail(f"environments.{key}.hotfix_reviewers is empty, but {key} itself requires reviewers")
-        hotfix = env.get("hotfix_github_environment")
-        if hotfix:
-            plans.append(EnvironmentPlan(hotfix, key, 0, fast, secrets, hotfix_branch))
-
-    bp = r.section(raw, "branch_protection")
-    count = bp.get("required_approving_review_count", 1)
-    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 6:
-        raise r.fail("`branch_protection.required_approving_review_count` must be an integer in [1, 6]")
-    flags = {
-        k: r.boolean(bp, k, "branch_protection", d)
-        for k, d in [
-            ("dismiss_stale_reviews", True),
-            ("require_code_owner_reviews", True),
-            ("strict_status_checks", True),
-            ("enforce_admins", True),
-            ("required_linear_history", False),
-            ("required_conversation_resolution", True),
-            ("allow_force_pushes", False),
-            ("allow_deletions", False),
-            ("required_signatures", False),
-        ]
-    }
-    protection = Protection(
-        branch=r.name(bp.get("branch", "main"), _BRANCH_RE, "branch_protection.branch"),
-        required_approving_review_count=count,
-        **flags,
-    )
-
-    access = r.section(raw, "access")
-    perm = access.get("codeowners_permission", "push")
-    if perm not in ("push", "maintain", "admin"):
-        raise r.fail("`access.codeowners_permission` must be push, maintain or admin (code owners must write)")
-    extra = []
-    for item in access.get("teams") or []:
-        if (
-            not isinstance(item, Mapping)
-            or set(item) != {"team", "permission"}
-            or item["permission"] not in PERMISSIONS
-        ):
-            raise r.fail(f"`access.teams` entries must be {{team: SLUG, permission: {'|'.join(PERMISSIONS)}}}")
-        extra.append((r.name(item["team"], _SLUG_RE, "access.teams: team"), str(item["permission"])))
-
-    hook = r.section(raw, "webhook")
-    url_env = r.text(hook, "url_env", "webhook")
-    url = (environ.get(url_env) if url_env else None) or r.text(hook, "url", "webhook")
-    webhook = None
-    if url:
-        if not re.fullmatch(r"https?://[^\s\"'<>]+", url):
-            raise r.fail(f"webhook url {url!r} is not an http(s) URL")
-        content_type = r.text(hook, "content_type", "webhook", "json")
-        if content_type not in ("json", "form"):
-            raise r.fail("`webhook.content_type` must be json or form")
-        events = hook.get("events") or ["deployment", "deployment_status"]
-        if not isinstance(events, list) or not all(isinstance(e, str) and re.fullmatch(r"[a-z_*]+", e) for e in events):
-            raise r.fail("`webhook.events` must be a list of GitHub event names")
-        secret_env = r.text(hook, "secret_env", "webhook")
-        webhook = Webhook(url, environ.get(secret_env) if secret_env else None, content_type, tuple(events))
-
-    return GitHubConfig(
-        source=source,
-        private=r.boolean(repo, "private", "repository", True),
-        description=r.text(repo, "description", "repository", "{title} (LLD {number})"),
-        repo_settings={
-            "has_wiki": r.boolean(repo, "has_wiki", "repository", False),
-            "delete_branch_on_merge": r.boolean(repo, "delete_branch_on_merge", "repository", True),
-        },
-        author_name=environ.get("GIT_AUTHOR_NAME") or r.text(author, "name", "commit_author", "bbws-scaffold"),
-        author_email=environ.get("GIT_AUTHOR_EMAIL")
-        or r.text(author, "email", "commit_author", "bbws-scaffold@users.noreply.github.com"),
-        deployment_branch=branch,
-        prevent_self_review=r.boolean(raw, "prevent_self_review", "(top level)", True),
-        environments=tuple(plans),
-        protection=protection,
-        codeowners_permission=str(perm),
-        extra_teams=tuple(extra),
-        webhook=webhook,
-    )
+    """Validate a parsed ``github.yaml`` and resolve it (see :meth:`GitHubFile.to_config`)."""
+    doc = FILE.validate(raw, source, context={"environments": environments, "environ": environ})
+    return doc.to_config(source, environments, environ)
 
 
 def describe(template: str, title: str, number: str | None) -> str:
