@@ -36,6 +36,7 @@ _COMMAND_MODULES: list[tuple[str | None, str]] = [
     (None, "bbws_scaffold.render.update"),
     ("pipeline", "bbws_scaffold.pipeline.cli"),
     ("repo", "bbws_scaffold.publish.cli"),
+    ("config", "bbws_scaffold.commands.config"),
 ]
 
 

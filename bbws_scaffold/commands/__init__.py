@@ -1,0 +1,1 @@
+"""CLI glue: one module per command group; library modules never import these."""
