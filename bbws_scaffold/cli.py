@@ -56,6 +56,7 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("pipeline", "the security and quality gate", "bbws_scaffold.commands.pipeline", group=True),
     Command("repo", "publish a generated repository to GitHub", "bbws_scaffold.commands.repo", group=True),
+    Command("config", "the configuration files and their JSON Schemas", "bbws_scaffold.commands.config", group=True),
 )
 
 

@@ -9,13 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from bbws_scaffold.commands.repo import cmd_setup_from_lld
+from bbws_scaffold.config.wordpress import ENV_VAR, load_config
 from bbws_scaffold.errors import BBWSError, RenderError
 from bbws_scaffold.lld.parser import parse_file
 from bbws_scaffold.model import ServiceSpec
 from bbws_scaffold.naming import DEFAULT_ORG
 from bbws_scaffold.publish.client import DEFAULT_API_URL
 from bbws_scaffold.render.new import BLUEPRINT, DEFAULT_TEMPLATE_SRC, TEMPLATE_ENV, render
-from bbws_scaffold.render.wordpress import ENV_VAR, load_config, render_wordpress, wordpress_answers
+from bbws_scaffold.render.wordpress import render_wordpress, wordpress_answers
 
 
 def summary(target: Path, spec: ServiceSpec) -> str:

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bbws_scaffold.config.github import PERMISSIONS, EnvironmentPlan, GitHubConfig, Protection, Reviewer, Webhook
 from bbws_scaffold.publish.client import Api, Hidden, Sealed, path
-from bbws_scaffold.publish.config import PERMISSIONS, EnvironmentPlan, GitHubConfig, Protection, Reviewer, Webhook
 
 LIST = "?per_page=100"
 

@@ -17,12 +17,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlparse
 
+from bbws_scaffold.config.github import PERMISSIONS, GitHubConfig, describe, load_config
 from bbws_scaffold.errors import PublishError
 from bbws_scaffold.model import ServiceSpec
 from bbws_scaffold.naming import DEFAULT_ORG
 from bbws_scaffold.publish import gitops, reconcile
 from bbws_scaffold.publish.client import DEFAULT_API_URL, TOKEN_VARS, Api, Call, DryRunApi, GitHubApi
-from bbws_scaffold.publish.config import PERMISSIONS, GitHubConfig, describe, load_config
 from bbws_scaffold.publish.desired import ci_check_names, codeowner_teams
 
 STEPS = ("repo", "push", "access", "environments", "secrets", "protection", "webhook")

@@ -508,10 +508,10 @@ def build_infra(spec: ServiceSpec, environments: dict[str, Any]) -> InfraPlan:
 def infra_answer(spec: ServiceSpec, environments: dict[str, Any] | None = None) -> dict[str, Any]:
     """The value of the copier answer ``infra`` (JSON-compatible: it is stored in .copier-answers.yml).
 
-    ``environments`` defaults to :func:`bbws_scaffold.environments.environments_answer`, the same
+    ``environments`` defaults to :func:`bbws_scaffold.config.environments.environments_answer`, the same
     value the renderer passes as the ``environments`` answer."""
     if environments is None:
-        from bbws_scaffold.environments import environments_answer
+        from bbws_scaffold.config.environments import environments_answer
 
         environments = environments_answer()
     return build_infra(spec, environments).model_dump(mode="json")

@@ -102,7 +102,7 @@ def answers_data(spec: ServiceSpec, org: str, environments: dict[str, Any] | Non
     from bbws_scaffold.render.pymodels import models_answer
 
     if environments is None:
-        from bbws_scaffold.environments import environments_answer
+        from bbws_scaffold.config.environments import environments_answer
 
         environments = environments_answer()
     return sorted_mappings(

@@ -1,10 +1,8 @@
 """Answers of the WordPress image blueprint (``bbws-scaffold new --blueprint wordpress_image``).
 
-The defaults (versions, ECR repository, lifecycle numbers per environment) live in
-``bbws_scaffold/data/wordpress_image.yaml``; ``BBWS_WORDPRESS_IMAGE=FILE`` or an explicit path
-points at another copy, and single versions are overridden by arguments. Everything is validated
-here, against strict patterns, before it reaches a template: the templates only place values,
-they never derive or escape them (a version ends up in a Dockerfile ``FROM``, HCL, YAML and JSON).
+The defaults (versions, ECR repository, lifecycle numbers per environment) come from the WordPress
+image configuration (:mod:`bbws_scaffold.config.wordpress`), and single versions are overridden by
+arguments, checked against the same patterns before they reach a template.
 
 The ``wordpress`` answer (one dict, stored in ``.copier-answers.yml``)::
 
@@ -24,98 +22,26 @@ The versions are separate answers (``wp_version``, ``php_version``, ``image_vers
 from __future__ import annotations
 
 import copy
-import os
-import re
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from bbws_scaffold.environments import environments_answer
-from bbws_scaffold.errors import WordPressConfigError
+from bbws_scaffold.config.environments import environments_answer
+from bbws_scaffold.config.wordpress import (
+    ORG_RE,
+    PHP_VERSION_RE,
+    SEMVER_RE,
+    SHA512_RE,
+    WP_VERSION_RE,
+    check_option,
+    load_config,
+)
 from bbws_scaffold.render.new import render_repo, runtime_answer
-from bbws_scaffold.yamlfile import read_yaml
 
 BLUEPRINT = "wordpress_image"
 REPO_NAME = "2_bbws_wordpress_container"
 SERVICE_SLUG = "wordpress-container"
-DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "wordpress_image.yaml"
-ENV_VAR = "BBWS_WORDPRESS_IMAGE"
 # the official image's entrypoint copies /usr/src/wordpress into the document root on first start
 MU_PLUGIN_DIR = "/usr/src/wordpress/wp-content/mu-plugins"
-
-# Docker Hub's wordpress tags: <major>.<minor>[.<patch>] and php<major>.<minor>
-WP_VERSION_RE = re.compile(r"^[0-9]{1,2}\.[0-9]{1,2}(\.[0-9]{1,3})?$")
-PHP_VERSION_RE = re.compile(r"^[0-9]\.[0-9]{1,2}$")
-SEMVER_RE = re.compile(r"^[0-9]{1,4}\.[0-9]{1,4}\.[0-9]{1,4}$")
-SHA512_RE = re.compile(r"^([0-9a-f]{128})?$")
-NAME_RE = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*$")
-TAG_PREFIX_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-ORG_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")
-_LIMITS = {"keep_images": (1, 1000), "expire_days": (1, 3650)}
-
-
-def default_path() -> Path:
-    override = os.environ.get(ENV_VAR)
-    return Path(override) if override else DEFAULT_PATH
-
-
-def load_config(path: str | Path | None = None) -> dict[str, Any]:
-    """Read and validate a WordPress image configuration file (default: :func:`default_path`)."""
-    src = Path(path) if path is not None else default_path()
-    raw = read_yaml(src, "the WordPress image configuration", WordPressConfigError)
-    return validate_config(raw, source=str(src))
-
-
-def _check(value: Any, pattern: re.Pattern[str], what: str, fail: Any) -> str:
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise fail(f"{what} must be a string")
-    text = str(value)
-    if not pattern.fullmatch(text):
-        raise fail(f"{what} {text!r} does not match {pattern.pattern}")
-    return text
-
-
-def _int(value: Any, what: str, lo: int, hi: int, fail: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-        raise fail(f"{what} must be an integer in [{lo}, {hi}]")
-    return value
-
-
-def validate_config(raw: Any, source: str = "<wordpress image>") -> dict[str, Any]:
-    """The configuration with every value checked; see ``data/wordpress_image.yaml``."""
-
-    def fail(msg: str) -> WordPressConfigError:
-        return WordPressConfigError(f"{source}: {msg}")
-
-    if not isinstance(raw, Mapping):
-        raise fail("top level must be a mapping")
-    versions = raw.get("versions")
-    if not isinstance(versions, Mapping):
-        raise fail("`versions` must be a mapping")
-    lifecycle = raw.get("ecr_lifecycle")
-    if not isinstance(lifecycle, Mapping) or "default" not in lifecycle:
-        raise fail("`ecr_lifecycle` must be a mapping with a `default` entry")
-    rules: dict[str, dict[str, int]] = {}
-    for env, rule in lifecycle.items():
-        if not isinstance(rule, Mapping):
-            raise fail(f"ecr_lifecycle.{env} must be a mapping")
-        rules[str(env)] = {
-            k: _int(rule.get(k), f"ecr_lifecycle.{env}.{k}", lo, hi, fail) for k, (lo, hi) in _LIMITS.items()
-        }
-    return {
-        "versions": {
-            "wordpress": _check(versions.get("wordpress"), WP_VERSION_RE, "versions.wordpress", fail),
-            "php": _check(versions.get("php"), PHP_VERSION_RE, "versions.php", fail),
-            "image": _check(versions.get("image"), SEMVER_RE, "versions.image", fail),
-            "wp_cli": _check(versions.get("wp_cli"), SEMVER_RE, "versions.wp_cli", fail),
-            "wp_cli_sha512": _check(versions.get("wp_cli_sha512") or "", SHA512_RE, "versions.wp_cli_sha512", fail),
-        },
-        "image_name": _check(raw.get("image_name"), NAME_RE, "image_name", fail),
-        "repository_name": _check(raw.get("repository_name"), NAME_RE, "repository_name", fail),
-        "container_port": _int(raw.get("container_port"), "container_port", 1024, 65535, fail),
-        "deployed_tag_prefix": _check(raw.get("deployed_tag_prefix"), TAG_PREFIX_RE, "deployed_tag_prefix", fail),
-        "ecr_lifecycle": rules,
-    }
 
 
 def image_tag(wp_version: str, image_version: str) -> str:
@@ -142,19 +68,16 @@ def wordpress_answers(
         environments = environments_answer()
     cfg = copy.deepcopy(config if config is not None else load_config())
 
-    def fail(msg: str) -> WordPressConfigError:
-        return WordPressConfigError(msg)
-
     versions = cfg["versions"]
-    wp = _check(wp_version or versions["wordpress"], WP_VERSION_RE, "--wp-version", fail)
-    php = _check(php_version or versions["php"], PHP_VERSION_RE, "--php-version", fail)
-    image = _check(image_version or versions["image"], SEMVER_RE, "--image-version", fail)
-    cli = _check(wp_cli_version or versions["wp_cli"], SEMVER_RE, "--wp-cli-version", fail)
+    wp = check_option(wp_version or versions["wordpress"], WP_VERSION_RE, "--wp-version")
+    php = check_option(php_version or versions["php"], PHP_VERSION_RE, "--php-version")
+    image = check_option(image_version or versions["image"], SEMVER_RE, "--image-version")
+    cli = check_option(wp_cli_version or versions["wp_cli"], SEMVER_RE, "--wp-cli-version")
     if wp_cli_sha512 is not None:
-        sha = _check(wp_cli_sha512.strip().lower(), SHA512_RE, "--wp-cli-sha512", fail)
+        sha = check_option(wp_cli_sha512.strip().lower(), SHA512_RE, "--wp-cli-sha512")
     else:
         sha = versions["wp_cli_sha512"] if cli == versions["wp_cli"] else ""
-    _check(org, ORG_RE, "--org", fail)
+    check_option(org, ORG_RE, "--org")
 
     order: list[str] = list(environments["order"])
     lifecycle = cfg["ecr_lifecycle"]

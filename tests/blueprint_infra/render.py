@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 from copier import run_copy
 
-from bbws_scaffold.environments import environments_answer
+from bbws_scaffold.config.environments import environments_answer
 from bbws_scaffold.model import ServiceSpec
 from bbws_scaffold.render.infra import infra_answer
 

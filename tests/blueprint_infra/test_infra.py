@@ -21,7 +21,7 @@ import hcl2
 import pytest
 import yaml
 
-from bbws_scaffold.environments import load_environments, resolve_environments
+from bbws_scaffold.config.environments import load_environments, resolve_environments
 from bbws_scaffold.errors import EnvironmentsError
 from tests.blueprint_infra.render import ROOT, render_infra
 from tests.blueprint_infra.specs import HOSTILE_DESCRIPTION, SPECS, hostile_spec

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from bbws_scaffold.environments import load_environments
+from bbws_scaffold.config.environments import load_environments
 from bbws_scaffold.model import GSI, Dependency, Entity, EnvVar, Function, Nfr, Runtime, ServiceSpec, Table, Tag
 from bbws_scaffold.render.infra import (
     IAM_SERVICES,

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from bbws_scaffold.cli import main
-from bbws_scaffold.environments import load_environments
+from bbws_scaffold.config.environments import load_environments
 from bbws_scaffold.errors import PublishError
 from bbws_scaffold.model import ServiceSpec
 from bbws_scaffold.publish.gitops import INITIAL_MESSAGE
@@ -317,7 +317,7 @@ def test_individual_commands_on_a_rendered_repo(
 def test_webhook_and_signed_commits_from_configuration(
     double: GitHubDouble, rendered: Path, spec: ServiceSpec, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bbws_scaffold.publish.config import DEFAULT_PATH
+    from bbws_scaffold.config.github import DEFAULT_PATH
 
     raw = yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
     raw["webhook"]["url"] = "https://hooks.example.test/deployments"

@@ -17,7 +17,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from bbws_scaffold.environments import environments_answer
+from bbws_scaffold.config.environments import environments_answer
 from bbws_scaffold.runtime.config import RuntimeConfig, load_config
 from bbws_scaffold.runtime.context import RunContext
 from bbws_scaffold.runtime.manifest import ServiceManifest, load_manifest

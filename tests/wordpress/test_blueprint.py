@@ -12,14 +12,9 @@ from pathlib import Path
 import pytest
 from syrupy.assertion import SnapshotAssertion
 
-from bbws_scaffold.render.wordpress import (
-    DEFAULT_PATH,
-    REPO_NAME,
-    WordPressConfigError,
-    load_config,
-    render_wordpress,
-    wordpress_answers,
-)
+from bbws_scaffold.config.wordpress import DEFAULT_PATH, load_config
+from bbws_scaffold.errors import WordPressConfigError
+from bbws_scaffold.render.wordpress import REPO_NAME, render_wordpress, wordpress_answers
 from tests.wordpress.conftest import DEV, PROD, SIT
 
 PINNED = "be928f6b8ca1e8dfb9d2f4b75a13aa4aee0896f8a9a0a1c45cd5d2c98605e6172e6d014dda2e27f88c98befc16c040cbb2bd1bfa121510ea5cdf5f6a30fe8832"  # noqa: E501
@@ -118,7 +113,9 @@ def test_untrusted_versions_are_refused_before_rendering(kwargs: dict[str, str])
 def test_configuration_errors_name_the_field(tmp_path: Path) -> None:
     bad = DEFAULT_PATH.read_text().replace("keep_images: 20", "keep_images: 0")
     (tmp_path / "bad.yaml").write_text(bad)
-    with pytest.raises(WordPressConfigError, match=r"ecr_lifecycle.prod.keep_images must be an integer"):
+    # the file, the field and the rule, in one line
+    expected = r"bad\.yaml: ecr_lifecycle\.prod\.keep_images: must be an integer in \[1, 1000\]$"
+    with pytest.raises(WordPressConfigError, match=expected):
         load_config(tmp_path / "bad.yaml")
 
 
