@@ -14,9 +14,10 @@ import pytest
 from syrupy.assertion import SnapshotAssertion
 
 from bbws_scaffold.render.new import render
-from tests.render.specs import EXAMPLES, load_spec
+from tests.paths import example_llds
+from tests.render.specs import load_spec
 
-LLDS = sorted(EXAMPLES.glob("*/*_LLD_*.md"))
+LLDS = example_llds()
 
 
 def tree(root: Path) -> dict[str, str]:
