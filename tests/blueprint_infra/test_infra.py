@@ -219,6 +219,7 @@ def test_promotion_chain(repo: Path) -> None:
     ]
 
 
+@pytest.mark.e2e
 @pytest.mark.skipif(not CHECKOV.exists(), reason="checkov not installed (scripts/install-gate-tools.sh)")
 def test_checkov_clean(repo: Path) -> None:
     res = subprocess.run(
