@@ -6,7 +6,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.paths import ROOT
+
 IDENTITY = ("-c", "user.name=bbws-test", "-c", "user.email=test@example.invalid", "-c", "commit.gpgsign=false")
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.paths import ROOT
 
 PACKAGE = ROOT / "bbws_scaffold"
 COMMAND_MODULES = ("bbws_scaffold.__main__", "bbws_scaffold.cli", "bbws_scaffold.commands")

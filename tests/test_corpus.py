@@ -11,9 +11,9 @@ import pytest
 
 from bbws_scaffold.lld.parser import parse_file
 from bench.corpus_scores import score
-from tests.conftest import CORPUS
+from tests.paths import CORPUS, ground_truth_files
 
-GT = sorted((CORPUS / "ground_truth").glob("*.json"))
+GT = ground_truth_files()
 
 
 @pytest.fixture(scope="module", params=GT, ids=lambda p: p.stem)

@@ -10,9 +10,8 @@ import pytest
 from syrupy.extensions.json import JSONSnapshotExtension
 
 from bbws_scaffold.lld.parser import parse_file
-from tests.conftest import EXAMPLES, ROOT, example_llds
+from tests.paths import CATALOGUE_LLD, EXAMPLES, ROOT, example_llds
 
-CRUD = EXAMPLES / "crud_catalogue" / "2.9.1_LLD_Catalogue_Lambda.md"
 PORTAL = EXAMPLES / "portal_preferences" / "2.2.9_LLD_Portal_Preferences.md"
 EVENTS = EXAMPLES / "event_notifications" / "2.1.14_LLD_Notification_Dispatch.md"
 TEMPLATE = ROOT / "lld_grammar" / "TEMPLATE.md"
@@ -23,7 +22,7 @@ def endpoints(spec):
 
 
 def test_crud_example():
-    spec = parse_file(CRUD)
+    spec = parse_file(CATALOGUE_LLD)
     assert (spec.lld_number, spec.version, spec.repo) == ("2.9.1", "1.1", "2_bbws_catalogue_lambda")
     assert spec.parent_hld == "../HLDs/2.9_HLD_Product_Catalogue.md"
     rt = spec.runtime

@@ -11,7 +11,7 @@ from bbws_scaffold import naming
 from bbws_scaffold.cli import main
 from bbws_scaffold.lld.parser import parse_file
 from bbws_scaffold.model import Endpoint, Entity, ServiceSpec, Table
-from tests.conftest import corpus_llds, example_llds
+from tests.paths import corpus_llds, example_llds
 
 
 @pytest.mark.parametrize("lld", corpus_llds() + example_llds(), ids=lambda p: p.name)

@@ -16,8 +16,8 @@ from copier import run_copy
 from bbws_scaffold.config.environments import environments_answer
 from bbws_scaffold.model import ServiceSpec
 from bbws_scaffold.render.infra import infra_answer
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 BLUEPRINT = ROOT / "blueprints" / "lambda_service"
 SUBTREES = ("terraform", ".github", "scripts", "deploy", "_macros")
 

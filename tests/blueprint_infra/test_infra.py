@@ -23,10 +23,10 @@ import yaml
 
 from bbws_scaffold.config.environments import load_environments, resolve_environments
 from bbws_scaffold.errors import EnvironmentsError
-from tests.blueprint_infra.render import ROOT, render_infra
+from tests.blueprint_infra.render import render_infra
 from tests.blueprint_infra.specs import HOSTILE_DESCRIPTION, SPECS, hostile_spec
+from tests.paths import AWS_PROVIDER_SCHEMA, ROOT
 
-SCHEMA = ROOT.parent / "shared" / "aws_provider_schema" / "aws-6.25.0-schema.json.gz"
 CHECKOV = ROOT / ".tools" / "checkov-venv" / "bin" / "checkov"
 META_ARGS = {"count", "for_each", "provider", "depends_on", "lifecycle", "provisioner", "connection", "dynamic"}
 SHA_PIN = re.compile(r"^[^@\s]+@[0-9a-f]{40}$")
@@ -116,9 +116,9 @@ def _schema_errors(kind: str, node: dict[str, Any], body: Any, path: list[str]) 
     return out
 
 
-@pytest.mark.skipif(not SCHEMA.exists(), reason="AWS provider schema not available")
+@pytest.mark.skipif(not AWS_PROVIDER_SCHEMA.exists(), reason="AWS provider schema not available")
 def test_every_argument_exists_in_provider_schema(repo: Path) -> None:
-    schema = json.loads(gzip.decompress(SCHEMA.read_bytes()))
+    schema = json.loads(gzip.decompress(AWS_PROVIDER_SCHEMA.read_bytes()))
     errors: list[str] = []
     for f in tf_files(repo):
         doc = hcl2.loads(f.read_text(encoding="utf-8"))
@@ -219,6 +219,7 @@ def test_promotion_chain(repo: Path) -> None:
     ]
 
 
+@pytest.mark.e2e
 @pytest.mark.skipif(not CHECKOV.exists(), reason="checkov not installed (scripts/install-gate-tools.sh)")
 def test_checkov_clean(repo: Path) -> None:
     res = subprocess.run(

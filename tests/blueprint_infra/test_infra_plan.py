@@ -18,8 +18,9 @@ from bbws_scaffold.render.infra import (
     build_infra,
     infra_answer,
 )
-from tests.blueprint_infra.render import ROOT, render_infra
+from tests.blueprint_infra.render import render_infra
 from tests.blueprint_infra.specs import HOSTILE_DESCRIPTION, HOSTILE_TAG, crud_spec, events_spec, hostile_spec
+from tests.paths import ROOT
 
 ENVS = load_environments()
 SAFE_BODY = re.compile(r"(?:[A-Za-z0-9_.-]|\$\{var\.environment\})+")

@@ -4,7 +4,6 @@ plus assertions over the six real LLDs (no ground truth exists for these four co
 from __future__ import annotations
 
 import textwrap
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,8 +14,7 @@ from bbws_scaffold.lld.context import Context
 from bbws_scaffold.lld.readers import document
 from bbws_scaffold.lld.readers.grammar import load_grammar
 from bbws_scaffold.model import EnvVar, Function, Table
-
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "lld_corpus"
+from tests.paths import CORPUS
 
 
 def ctx_for(markdown: str) -> Context:

@@ -16,8 +16,8 @@ from bbws_scaffold.lld.parser import parse_file
 from bbws_scaffold.lld.readers import document
 from bbws_scaffold.lld.readers.grammar import load_grammar
 from bbws_scaffold.model import Table
+from tests.paths import CATALOGUE_LLD, CORPUS, ground_truth_files
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "lld_corpus"
 HEAD = "# Widget Lambda - Low-Level Design\n\n**Version**: 1.0\n\n"
 
 
@@ -664,11 +664,7 @@ Table: ${env}
 # the corpus and the examples
 
 
-def _gt_docs() -> list[Path]:
-    return sorted((CORPUS / "ground_truth").glob("*.json"))
-
-
-@pytest.mark.parametrize("gt_file", _gt_docs(), ids=lambda p: p.stem)
+@pytest.mark.parametrize("gt_file", ground_truth_files(), ids=lambda p: p.stem)
 def test_ground_truth_tables_and_gsis(gt_file: Path):
     gt = json.loads(gt_file.read_text(encoding="utf-8"))
     spec = parse_file(CORPUS / f"{gt_file.stem}.md")
@@ -693,10 +689,7 @@ def test_ground_truth_tables_and_gsis(gt_file: Path):
 
 
 def test_example_catalogue_has_two_named_tables_and_a_gsi():
-    lld = next((Path(__file__).resolve().parents[2] / "examples").glob("crud_catalogue/*_LLD_*.md"), None)
-    if lld is None:
-        pytest.skip("example not present")
-    tables = parse_file(lld).tables
+    tables = parse_file(CATALOGUE_LLD).tables
     assert [(t.name, t.entity, t.pk, t.sk) for t in tables] == [
         ("bbws-catalogue-products-{env}", "Product", "PRODUCT#{productId}", "METADATA"),
         ("bbws-catalogue-reviews-{env}", "Review", "PRODUCT#{productId}", "REVIEW#{reviewId}"),

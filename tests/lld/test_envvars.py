@@ -9,8 +9,8 @@ import pytest
 
 from bbws_scaffold.lld.parser import parse_file, parse_text
 from bbws_scaffold.model import EnvVar, ServiceSpec
+from tests.paths import CORPUS, ground_truth_files
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "lld_corpus"
 HEAD = "# Widget Lambda - Low-Level Design\n\n**Version**: 1.0\n\n## 5. Data Models\n\nModels.\n\n"
 
 
@@ -175,7 +175,7 @@ def test_dedupe_first_declaration_wins_and_gaps_filled():
     assert v.source == "code" and v.description == "Sites table" and v.example == "sites" and v.required is True
 
 
-@pytest.mark.parametrize("gt_file", sorted((CORPUS / "ground_truth").glob("*.json")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("gt_file", ground_truth_files(), ids=lambda p: p.stem)
 def test_corpus_ground_truth(gt_file: Path):
     lld = CORPUS / f"{gt_file.stem}.md"
     if not lld.exists():

@@ -10,7 +10,7 @@ import pytest
 
 from bbws_scaffold.lld.parser import parse_file, parse_text
 from bbws_scaffold.model import ServiceSpec
-from tests.conftest import CORPUS, EXAMPLES
+from tests.paths import CORPUS, EXAMPLES, GROUND_TRUTH, ground_truth_files
 
 HEAD = "# Widget Lambda - Low-Level Design\n\n**Version**: 1.0\n\n"
 
@@ -416,11 +416,7 @@ def test_odd_input_never_raises(body: str) -> None:
 # --------------------------------------------------------------------------- ground truth
 
 
-def _ground_truth() -> list[Path]:
-    return sorted((CORPUS / "ground_truth").glob("*.json"))
-
-
-@pytest.mark.parametrize("gt_file", _ground_truth(), ids=lambda p: p.stem)
+@pytest.mark.parametrize("gt_file", ground_truth_files(), ids=lambda p: p.stem)
 def test_corpus_endpoints_and_functions_match_ground_truth(gt_file: Path) -> None:
     lld = CORPUS / f"{gt_file.stem}.md"
     if not lld.exists():
@@ -453,7 +449,7 @@ def test_external_openapi_of_the_corpus_reconciles_with_2_6() -> None:
     if not lld.exists() or not api.exists():
         pytest.skip("corpus files missing")
     spec = parse_file(lld, [api])
-    gt = json.loads((CORPUS / "ground_truth" / "openapi" / "wp_technical_api_openapi.json").read_text())
+    gt = json.loads((GROUND_TRUTH / "openapi" / "wp_technical_api_openapi.json").read_text())
     op_ids = {e.operation_id for e in spec.endpoints if e.operation_id}
     assert op_ids == {e["operation_id"] for e in gt["endpoints"]}
     assert len(spec.endpoints) == 29 and all(e.primary for e in spec.endpoints)

@@ -14,6 +14,8 @@ from bbws_scaffold.pipeline.gate import CHECK_NAMES
 
 from .helpers import copy_good_repo, gate, replace_once
 
+pytestmark = pytest.mark.e2e
+
 FAKE_KEY = "AKIA" + "Z7Q3RJ5WXL2HN4TB"  # assembled at run time: no key in this file
 
 

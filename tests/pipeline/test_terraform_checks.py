@@ -9,10 +9,9 @@ from pathlib import Path
 from bbws_scaffold.pipeline.checkov import scan_skip_comments
 from bbws_scaffold.pipeline.schema import check_schema, load_schema, rebuild
 from bbws_scaffold.pipeline.terraform import check_parse
+from tests.paths import AWS_PROVIDER_SCHEMA
 
 from .helpers import gate
-
-SOURCE_SCHEMA = Path(__file__).resolve().parents[3] / "shared" / "aws_provider_schema" / "aws-6.25.0-schema.json.gz"
 
 
 def tf_repo(tmp_path: Path, text: str, name: str = "main.tf") -> Path:
@@ -36,8 +35,8 @@ def test_shipped_schema_loads() -> None:
 
 def test_shipped_schema_matches_source(tmp_path: Path) -> None:
     """The packaged copy is the shared extraction, rebuilt byte for byte."""
-    if SOURCE_SCHEMA.is_file():  # shared/ sits beside the checkout in this workplace
-        rebuild(SOURCE_SCHEMA, tmp_path / "s.json.gz")
+    if AWS_PROVIDER_SCHEMA.is_file():  # shared/ sits beside the checkout in this workplace
+        rebuild(AWS_PROVIDER_SCHEMA, tmp_path / "s.json.gz")
         assert json.loads(gzip.decompress((tmp_path / "s.json.gz").read_bytes())) == load_schema()
 
 

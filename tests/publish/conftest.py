@@ -12,12 +12,11 @@ import pytest
 from bbws_scaffold.lld.parser import parse_file
 from bbws_scaffold.model import ServiceSpec
 from bbws_scaffold.publish import client
-from tests.conftest import EXAMPLES
+from tests.paths import CATALOGUE_LLD
 from tests.publish.github_double import GitHubDouble
 
 ORG = "BigBeardWebSolutions"
 TEAMS = ["platform-engineering", "dev-leads", "business-owners", "tech-leads"]
-LLD = EXAMPLES / "crud_catalogue" / "2.9.1_LLD_Catalogue_Lambda.md"
 
 
 @pytest.fixture
@@ -51,7 +50,7 @@ def double(tmp_path: Path, token: str) -> Iterator[GitHubDouble]:
 
 @pytest.fixture(scope="session")
 def spec() -> ServiceSpec:
-    return parse_file(LLD, [])
+    return parse_file(CATALOGUE_LLD, [])
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,8 @@ from bbws_scaffold.errors import PublishError
 from bbws_scaffold.model import ServiceSpec
 from bbws_scaffold.publish.gitops import INITIAL_MESSAGE
 from bbws_scaffold.publish.setup import PublishOptions, publish_repo
-from tests.publish.conftest import LLD, ORG, TEAMS
+from tests.paths import CATALOGUE_LLD
+from tests.publish.conftest import ORG, TEAMS
 from tests.publish.github_double import GitHubDouble, shape_errors
 
 Capture = pytest.CaptureFixture[str]
@@ -32,7 +33,7 @@ def setup_cli(double: GitHubDouble, output: Path, *extra: str) -> list[str]:
         "repo",
         "setup-from-lld",
         "--lld",
-        str(LLD),
+        str(CATALOGUE_LLD),
         "--org",
         ORG,
         "--output",
@@ -353,7 +354,7 @@ def test_dry_run_needs_no_token_and_sends_nothing(
     monkeypatch.setenv("BBWS_WEBHOOK_URL", "https://hooks.example.test/deployments")
     monkeypatch.setenv("BBWS_WEBHOOK_SECRET", "webhook-secret-3f9a")
     monkeypatch.setenv("BBWS_PROD_SNS_TOPIC_ARN", "arn:aws:sns:af-south-1:093646564004:secret-topic-77")
-    argv = ["repo", "setup-from-lld", "--lld", str(LLD), "--org", ORG, "--output", "out", "--dry-run"]
+    argv = ["repo", "setup-from-lld", "--lld", str(CATALOGUE_LLD), "--org", ORG, "--output", "out", "--dry-run"]
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert not (tmp_path / "out").exists()  # nothing rendered, nothing written
@@ -362,13 +363,13 @@ def test_dry_run_needs_no_token_and_sends_nothing(
     assert out == snapshot
 
     # `new --publish` is the same path: the same plan, call for call
-    assert main(["new", "--lld", str(LLD), "--org", ORG, "--output", "out", "--publish", "--dry-run"]) == 0
+    assert main(["new", "--lld", str(CATALOGUE_LLD), "--org", ORG, "--output", "out", "--publish", "--dry-run"]) == 0
     assert capsys.readouterr().out == out
     assert not (tmp_path / "out").exists()
 
 
 def test_publish_options_without_publish_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["new", "--lld", str(LLD), "--dry-run"]) == 2
+    assert main(["new", "--lld", str(CATALOGUE_LLD), "--dry-run"]) == 2
     assert "go with --publish" in capsys.readouterr().err
 
 
@@ -402,7 +403,7 @@ def test_the_double_checks_bodies_against_the_documented_shapes(double: GitHubDo
 
 
 def test_new_publish_publishes_like_setup_from_lld(double: GitHubDouble, tmp_path: Path, spec: ServiceSpec) -> None:
-    argv = ["new", "--lld", str(LLD), "--org", ORG, "--output", str(tmp_path / "out"), "--publish"]
+    argv = ["new", "--lld", str(CATALOGUE_LLD), "--org", ORG, "--output", str(tmp_path / "out"), "--publish"]
     assert main([*argv, "--api-url", double.api_url]) == 0
     repo = double.repos[(ORG, spec.repo)]
     head = git("rev-parse", "HEAD", cwd=tmp_path / "out" / spec.repo)

@@ -25,10 +25,6 @@ from bbws_scaffold.model import (
     UserStory,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
-CORPUS = ROOT.parent / "shared" / "lld_corpus"
-EXAMPLES = ROOT / "examples"
-
 
 def load_spec(lld: Path) -> ServiceSpec:
     """The parser's spec of an LLD: end-to-end tests never fall back to a hand-built one."""

@@ -14,8 +14,9 @@ import pytest
 from bbws_scaffold.pipeline.findings import Finding, GateResult
 from bbws_scaffold.pipeline.report import render_table
 from bbws_scaffold.render.new import render
+from tests.paths import CATALOGUE_LLD
 from tests.pipeline.helpers import gate, replace_once
-from tests.render.specs import EXAMPLES, load_spec
+from tests.render.specs import load_spec
 
 pytestmark = pytest.mark.e2e
 
@@ -25,9 +26,7 @@ CHECKOUT = "actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2"
 
 @pytest.fixture(scope="module")
 def result(tmp_path_factory: pytest.TempPathFactory) -> GateResult:
-    repo = render(
-        load_spec(EXAMPLES / "crud_catalogue" / "2.9.1_LLD_Catalogue_Lambda.md"), tmp_path_factory.mktemp("o")
-    )
+    repo = render(load_spec(CATALOGUE_LLD), tmp_path_factory.mktemp("o"))
     replace_once(repo / ".github/workflows/ci.yml", CHECKOUT, "actions/checkout@v4")
     replace_once(repo / "terraform/iam.tf", '"dynamodb:GetItem",', '"*",')
     replace_once(repo / "terraform/lambda.tf", "  memory_size   = each.value", "  memory_sise   = each.value")

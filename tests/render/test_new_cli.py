@@ -14,9 +14,8 @@ from bbws_scaffold.errors import RenderError
 from bbws_scaffold.render import new
 from bbws_scaffold.render.new import render
 from tests.gitrepo import commit_all, status, template_source
-from tests.render.specs import EXAMPLES, ROOT, catalogue_spec
-
-CRUD_LLD = EXAMPLES / "crud_catalogue" / "2.9.1_LLD_Catalogue_Lambda.md"
+from tests.paths import CATALOGUE_LLD, ROOT
+from tests.render.specs import catalogue_spec
 
 
 def test_refuses_non_empty_target_unless_forced(tmp_path: Path) -> None:
@@ -64,7 +63,7 @@ def test_colliding_module_names_are_refused(tmp_path: Path) -> None:
 
 def test_cli_prints_tree_and_next_steps(tmp_path: Path) -> None:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    cmd = [sys.executable, "-m", "bbws_scaffold", "new", "--lld", str(CRUD_LLD), "--output", str(tmp_path)]
+    cmd = [sys.executable, "-m", "bbws_scaffold", "new", "--lld", str(CATALOGUE_LLD), "--output", str(tmp_path)]
     res = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
     assert res.returncode == 0, res.stderr
     assert "created" in res.stdout and "src/handlers/" in res.stdout and "pytest" in res.stdout
@@ -77,7 +76,7 @@ def test_cmd_new_direct(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
 
     parser = argparse.ArgumentParser()
     new_command.add_parser(parser.add_subparsers())
-    args = parser.parse_args(["new", "--lld", str(CRUD_LLD), "--output", str(tmp_path), "--org", "acme"])
+    args = parser.parse_args(["new", "--lld", str(CATALOGUE_LLD), "--output", str(tmp_path), "--org", "acme"])
     assert args.func(args) == 0
     repo = next(tmp_path.iterdir())
     assert "@acme/" in (repo / "CODEOWNERS").read_text()

@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 
 from bbws_scaffold.render.new import render
-from tests.render.specs import CORPUS, EXAMPLES, load_spec
+from tests.paths import corpus_llds, example_llds
+from tests.render.specs import load_spec
 
-LLDS = sorted(EXAMPLES.glob("*/*_LLD_*.md")) + sorted(CORPUS.glob("*_LLD_*.md"))
+LLDS = example_llds() + corpus_llds()
 
 pytestmark = pytest.mark.e2e
 

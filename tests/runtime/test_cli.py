@@ -6,7 +6,6 @@ import io
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -14,9 +13,8 @@ from bbws_scaffold.runtime import log as runtime_log
 from bbws_scaffold.runtime.cli import main
 from bbws_scaffold.runtime.config import load_config
 from bbws_scaffold.runtime.errors import RuntimeOpError
+from tests.paths import ROOT
 from tests.runtime.conftest import DEV, PROD, SIT, package, write_repo
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_importing_the_runtime_and_its_cli_loads_nothing_heavy():

@@ -48,7 +48,7 @@ class FakeApi(BaseHTTPRequestHandler):
 def api() -> Iterator[str]:
     FakeApi.broken, FakeApi.seen = False, []
     server = ThreadingHTTPServer(("127.0.0.1", 0), FakeApi)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/v1"

@@ -11,9 +11,7 @@ import pytest
 from bbws_scaffold.lld.parser import parse_file
 from bbws_scaffold.render.new import render, template_ref
 from tests.gitrepo import commit_all, template_source
-from tests.render.specs import EXAMPLES
-
-CRUD_LLD = EXAMPLES / "crud_catalogue" / "2.9.1_LLD_Catalogue_Lambda.md"
+from tests.paths import CATALOGUE_LLD
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +23,7 @@ def source(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory, source: Path) -> Path:
     """The CRUD example rendered from ``source`` and committed: copy it, don't modify it."""
-    repo = render(parse_file(CRUD_LLD), tmp_path_factory.mktemp("gen"), template_src=str(source))
+    repo = render(parse_file(CATALOGUE_LLD), tmp_path_factory.mktemp("gen"), template_src=str(source))
     commit_all(repo, "feat: initial scaffold from LLD")
     return repo
 
@@ -43,10 +41,10 @@ def lld(tmp_path: Path) -> Callable[[Callable[[str], str]], Path]:
     """Write a changed copy of the CRUD LLD: ``lld(lambda text: ...)``."""
 
     def write(change: Callable[[str], str]) -> Path:
-        text = CRUD_LLD.read_text(encoding="utf-8")
+        text = CATALOGUE_LLD.read_text(encoding="utf-8")
         changed = change(text)
         assert changed != text, "the change did not apply"
-        path = tmp_path / "lld" / CRUD_LLD.name
+        path = tmp_path / "lld" / CATALOGUE_LLD.name
         path.parent.mkdir(exist_ok=True)
         path.write_text(changed, encoding="utf-8")
         return path

@@ -17,7 +17,7 @@ import yaml
 from bbws_scaffold.lld.parser import parse_file
 from bbws_scaffold.model import ServiceSpec
 from bbws_scaffold.render.new import answers_data
-from tests.conftest import corpus_llds, example_llds
+from tests.paths import corpus_llds, example_llds
 
 
 @pytest.mark.parametrize("lld", [*example_llds(), *corpus_llds()], ids=lambda p: p.name)

@@ -11,11 +11,14 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bbws_scaffold.render.update import update
 from tests.gitrepo import commit_all, git, status
+
+pytestmark = pytest.mark.e2e
 
 # text an engineer might type: code-ish characters, no NUL, no CR (git would normalise nothing,
 # but a CR-only line ending is not what a generated text file holds)

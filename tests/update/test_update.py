@@ -17,7 +17,7 @@ from bbws_scaffold.lld.parser import parse_file
 from bbws_scaffold.render.new import render, template_ref
 from bbws_scaffold.render.update import CONFLICT_START, KEPT_DIR, update
 from tests.gitrepo import commit_all, git, status, template_source
-from tests.update.conftest import CRUD_LLD
+from tests.paths import CATALOGUE_LLD, EXAMPLES
 from tests.update.llds import add_status_endpoint_and_gsi, remove_reviews, reword_get_product
 
 pytestmark = pytest.mark.e2e
@@ -50,7 +50,7 @@ def assert_hand_edits_kept(repo: Path) -> None:
 
 def test_blueprint_change_merges_with_hand_edits(tmp_path: Path) -> None:
     source = template_source(tmp_path / "bbws-scaffold", template_ref())
-    repo = render(parse_file(CRUD_LLD), tmp_path / "out", template_src=str(source))
+    repo = render(parse_file(CATALOGUE_LLD), tmp_path / "out", template_src=str(source))
     commit_all(repo, "feat: initial scaffold from LLD")
     hand_edit(repo)
     # the next release of the template: a handler template changes and a file is added
@@ -182,7 +182,7 @@ def test_not_a_generated_repo_is_refused(tmp_path: Path, capsys: pytest.CaptureF
 
 
 def test_an_lld_of_another_service_is_refused(repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    other = next(Path(__file__).resolve().parents[2].glob("examples/portal_preferences/*_LLD_*.md"))
+    other = next(EXAMPLES.glob("portal_preferences/*_LLD_*.md"))
     assert main(["update", str(repo), "--lld", str(other)]) == 2
     assert "refusing to turn one service into another" in capsys.readouterr().err
     assert status(repo) == ""
@@ -231,4 +231,4 @@ def test_an_image_repo_updates_too_and_rejects_an_lld(source: Path, tmp_path: Pa
     assert update(repo).conflicts == []
     assert status(repo) == ""
     with pytest.raises(UpdateError, match="--lld applies to lambda_service repos"):
-        update(repo, lld=str(CRUD_LLD))
+        update(repo, lld=str(CATALOGUE_LLD))

@@ -26,6 +26,7 @@ def _engine() -> str:
 REASON = _engine()
 
 
+@pytest.mark.e2e
 @pytest.mark.skipif(bool(REASON), reason=f"needs a Docker engine: {REASON}")
 def test_build_and_validate_with_a_real_engine(rendered: Path) -> None:
     image = load_image_config(rendered / "deploy" / "image.json")
