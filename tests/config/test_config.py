@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
 from bbws_scaffold.cli import main
@@ -239,7 +240,6 @@ def test_config_schema_refuses_an_unknown_name(capsys: pytest.CaptureFixture[str
 
 @pytest.mark.parametrize("name", sorted(FILES))
 def test_the_shipped_files_satisfy_their_schema_and_their_model(name: str) -> None:
-    jsonschema = pytest.importorskip("jsonschema")
     schema = json_schema(name)
     jsonschema.Draft202012Validator.check_schema(schema)
     jsonschema.validate(shipped(name), schema, cls=jsonschema.Draft202012Validator)
@@ -248,7 +248,6 @@ def test_the_shipped_files_satisfy_their_schema_and_their_model(name: str) -> No
 
 @pytest.mark.parametrize("name, edit, expected", STRUCTURAL)
 def test_the_schema_refuses_what_the_model_refuses(name: str, edit: Edit, expected: str) -> None:
-    jsonschema = pytest.importorskip("jsonschema")
     doc = shipped(name)
     edit(doc)
     assert not jsonschema.Draft202012Validator(json_schema(name)).is_valid(doc), expected
