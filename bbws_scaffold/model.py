@@ -212,7 +212,7 @@ class GSI(Named):
     projection: str = "ALL"
 
 
-# Environment placeholders in physical names ({env}, ${env}, ${var.environment}, {stage}); render/infra.py
+# Environment placeholders in physical names ({env}, ${env}, ${var.environment}, {stage}); plan/infra.py
 # reuses it so the model and the infrastructure plan agree on what an environment part is.
 ENV_PLACEHOLDER_RE = re.compile(r"\$?\{(?:var\.)?(?:env|environment|stage)\}", re.IGNORECASE)
 

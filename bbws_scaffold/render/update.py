@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from bbws_scaffold.errors import RenderError, UpdateError
-from bbws_scaffold.render.new import BLUEPRINT, answers_data, check_spec, runtime_answer, template_ref
+from bbws_scaffold.plan.answers import BLUEPRINT, answers_data, check_spec, runtime_answer
+from bbws_scaffold.render.new import template_ref
 from bbws_scaffold.yamlfile import read_yaml
 
 ANSWERS_FILE = ".copier-answers.yml"

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from bbws_scaffold.errors import EnvironmentsError, RenderError, WordPressConfigError
+from bbws_scaffold.plan.answers import runtime_answer
 from bbws_scaffold.yamlfile import read_yaml
 
 BLUEPRINT = "wordpress_image"
@@ -136,8 +137,6 @@ def wordpress_answers(
 
     ``wp_cli_version`` without ``wp_cli_sha512`` drops the pinned checksum of the configured
     release (it belongs to another version): the build then verifies the published one only."""
-    from bbws_scaffold.render.new import runtime_answer
-
     if environments is None:
         from bbws_scaffold.environments import environments_answer
 

@@ -15,7 +15,7 @@ from copier import run_copy
 
 from bbws_scaffold.environments import environments_answer
 from bbws_scaffold.model import ServiceSpec
-from bbws_scaffold.render.infra import infra_answer
+from bbws_scaffold.plan.infra import infra_answer
 
 ROOT = Path(__file__).resolve().parents[2]
 BLUEPRINT = ROOT / "blueprints" / "lambda_service"

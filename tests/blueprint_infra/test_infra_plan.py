@@ -1,4 +1,4 @@
-"""Unit tests of bbws_scaffold.render.infra: the infrastructure plan the terraform/ and .github/ templates read."""
+"""Unit tests of bbws_scaffold.plan.infra: the infrastructure plan the terraform/ and .github/ templates read."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from bbws_scaffold.environments import load_environments
 from bbws_scaffold.model import GSI, Dependency, Entity, EnvVar, Function, Nfr, Runtime, ServiceSpec, Table, Tag
-from bbws_scaffold.render.infra import (
+from bbws_scaffold.plan.infra import (
     IAM_SERVICES,
     InfraFunction,
     InfraPlan,

@@ -27,11 +27,13 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, Field
 
 # One definition of the LLD's environment placeholders ({env}, ${env}, {environment}, {stage}, ...):
 # the model uses it for Table.name_template; deployed function names and trigger sources need the same.
+from bbws_scaffold.environments import environments_answer
 from bbws_scaffold.model import ENV_PLACEHOLDER_RE, Nfr, ServiceSpec, Table, TableAccess
+from bbws_scaffold.plan.node import PlanNode
 
 ENV_INTERPOLATION = "${var.environment}"
 ENV_TOKEN = "{env}"
@@ -85,12 +87,6 @@ def _check_body(value: str) -> str:
 
 HclBody = Annotated[str, AfterValidator(_check_body)]
 """A ready HCL string body: emitted between quotes unescaped, so it may hold only safe characters."""
-
-
-class PlanNode(BaseModel):
-    """Base of every plan node: strict, so a template reading a misspelt field fails in tests."""
-
-    model_config = ConfigDict(extra="forbid")
 
 
 class InfraAccess(PlanNode):
@@ -511,7 +507,5 @@ def infra_answer(spec: ServiceSpec, environments: dict[str, Any] | None = None) 
     ``environments`` defaults to :func:`bbws_scaffold.environments.environments_answer`, the same
     value the renderer passes as the ``environments`` answer."""
     if environments is None:
-        from bbws_scaffold.environments import environments_answer
-
         environments = environments_answer()
     return build_infra(spec, environments).model_dump(mode="json")
