@@ -16,7 +16,7 @@ from bbws_scaffold.environments import environments_answer
 from bbws_scaffold.errors import RenderError
 from bbws_scaffold.model import ServiceSpec
 from bbws_scaffold.plan.infra import infra_answer
-from bbws_scaffold.render.pymodels import models_answer
+from bbws_scaffold.plan.models.builder import models_answer
 
 BLUEPRINT = "lambda_service"
 RUNTIME_BOTO3 = "1.44.5"
