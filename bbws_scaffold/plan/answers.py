@@ -15,6 +15,7 @@ from bbws_scaffold import __version__
 from bbws_scaffold.environments import environments_answer
 from bbws_scaffold.errors import RenderError
 from bbws_scaffold.model import ServiceSpec
+from bbws_scaffold.plan.code import plan_answer
 from bbws_scaffold.plan.infra import infra_answer
 from bbws_scaffold.plan.models.builder import models_answer
 
@@ -45,8 +46,9 @@ def check_spec(spec: ServiceSpec) -> None:
 
 
 def answers_data(spec: ServiceSpec, org: str, environments: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The copier answers: blueprint, the whole spec, org, the deployment environments and the
-    infrastructure plan derived from both (templates read it; they derive nothing themselves)."""
+    """The copier answers: blueprint, the whole spec, org, the deployment environments, the
+    infrastructure, models and code plans derived from them (templates read those; they derive
+    nothing themselves) and the runtime pin."""
     if environments is None:
         environments = environments_answer()
     return sorted_mappings(
@@ -57,6 +59,7 @@ def answers_data(spec: ServiceSpec, org: str, environments: dict[str, Any] | Non
             "environments": environments,
             "infra": infra_answer(spec, environments),
             "models": models_answer(spec),
+            "plan": plan_answer(spec),
             "runtime": runtime_answer(),
         }
     )

@@ -15,6 +15,7 @@ from copier import run_copy
 
 from bbws_scaffold.environments import environments_answer
 from bbws_scaffold.model import ServiceSpec
+from bbws_scaffold.plan.code import plan_answer
 from bbws_scaffold.plan.infra import infra_answer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,6 +49,7 @@ def render_infra(spec: ServiceSpec, dst: Path, environments: dict | None = None)
             "spec": spec.model_dump(mode="json"),
             "environments": environments,
             "infra": infra_answer(spec, environments),
+            "plan": plan_answer(spec),  # copier.yml refuses a spec without it
             "org": "BigBeardWebSolutions",
             "blueprint": "lambda_service",
         },
