@@ -9,8 +9,8 @@ so a plain ``copier update`` in a generated repository replays it without bbws-s
 Two kinds of string live in the plan, and the templates treat them differently:
 
 * **Raw text** (everything not listed below): LLD text or values derived from it, unescaped.
-  Templates emit it only through ``_macros/hcl.jinja`` ``s()``/``comment()`` or
-  ``_macros/yaml.jinja`` ``s()``.
+  Templates emit it only through ``blueprints/_shared/hcl.jinja`` ``s()``/``comment()`` or
+  ``blueprints/_shared/yaml.jinja`` ``s()``.
 * **HCL string bodies** (type :data:`HclBody`): ``InfraFunction.name``, ``InfraFunction.queue``,
   ``InfraFunction.bucket`` and ``InfraTable.name``. They go between double quotes as they are,
   because they carry the one interpolation the blueprint adds, ``${var.environment}``. They are

@@ -1,8 +1,8 @@
 """Render the blueprint's infrastructure subtrees (terraform/, .github/, scripts/) with copier.
 
-Copies only those subtrees plus `_macros/` into a scratch template next to the project's own
-copier.yml, so the files are rendered exactly as `bbws-scaffold new` renders them, without
-depending on the Python app parts of the blueprint.
+Copies only those subtrees plus `_macros/` (and the blueprints' `_shared/` macros) into a scratch
+template next to the project's own copier.yml, so the files are rendered exactly as
+`bbws-scaffold new` renders them, without depending on the Python app parts of the blueprint.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from bbws_scaffold.plan.infra import infra_answer
 
 ROOT = Path(__file__).resolve().parents[2]
 BLUEPRINT = ROOT / "blueprints" / "lambda_service"
+SHARED = ROOT / "blueprints" / "_shared"
 SUBTREES = ("terraform", ".github", "scripts", "deploy", "_macros")
 
 
@@ -32,6 +33,7 @@ def scratch_template(root: Path) -> Path:
     for sub in SUBTREES:
         if (BLUEPRINT / sub).exists():
             shutil.copytree(BLUEPRINT / sub, dst / sub)
+    shutil.copytree(SHARED, tpl / "blueprints" / "_shared")
     conf = yaml.safe_load((ROOT / "copier.yml").read_text(encoding="utf-8"))
     conf.pop("_skip_if_exists", None)
     (tpl / "copier.yml").write_text(yaml.safe_dump(conf, sort_keys=False), encoding="utf-8")
