@@ -32,7 +32,7 @@ from pydantic import AfterValidator, Field
 # One definition of the LLD's environment placeholders ({env}, ${env}, {environment}, {stage}, ...):
 # the model uses it for Table.name_template; deployed function names and trigger sources need the same.
 from bbws_scaffold.environments import environments_answer
-from bbws_scaffold.model import ENV_PLACEHOLDER_RE, Nfr, ServiceSpec, Table, TableAccess
+from bbws_scaffold.model import ENV_PLACEHOLDER_RE, Nfr, ServiceSpec, Table, TableAccess, split_params
 from bbws_scaffold.plan.node import PlanNode
 
 ENV_INTERPOLATION = "${var.environment}"
@@ -327,7 +327,9 @@ def _access_plan(
 
 def _route_path(path: str) -> str:
     """An endpoint path in OpenAPI form: ``<id>`` -> ``{id}``, no query or fragment, leading /, no trailing /."""
-    p = re.sub(r"<(?:[a-z]+:)?([^<>/]+)>", r"{\1}", path)
+    p = "".join(
+        "{" + name + "}" if name is not None and piece.startswith("<") else piece for piece, name in split_params(path)
+    )
     p = re.sub(r"[?#].*$", "", p, flags=re.DOTALL).strip()
     p = p if p.startswith("/") else "/" + p
     return p.rstrip("/") or "/"
