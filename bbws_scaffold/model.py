@@ -45,6 +45,7 @@ from bbws_scaffold.nodes import (
     UserStory,
     endpoint_handler_name,
     path_params,
+    split_params,
 )
 
 SPEC_VERSION = 1
@@ -80,6 +81,7 @@ __all__ = [
     "UserStory",
     "endpoint_handler_name",
     "path_params",
+    "split_params",
 ]
 
 

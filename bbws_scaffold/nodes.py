@@ -26,14 +26,30 @@ ModelKind = Literal["model", "enum", "exception", "component"]
 ModelSource = Literal["python", "mermaid", "openapi", "table"]
 HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
+# The one definition of a placeholder in a path or key pattern: ``{name}``, ``<name>`` or ``<type:name>``.
+# Everything else reads placeholders through split_params/path_params (templates through the plans).
 _PARAM_RE = re.compile(r"\{([^{}#/]+)\}|<(?:[a-z]+:)?([^<>/]+)>")
+
+
+def split_params(pattern: str) -> list[tuple[str, str | None]]:
+    """``pattern`` cut at its placeholders, in order: ``(text, None)`` for literal text between
+    them, ``(placeholder, name)`` for each placeholder (``name`` stripped; it may be empty)."""
+    out: list[tuple[str, str | None]] = []
+    pos = 0
+    for m in _PARAM_RE.finditer(pattern):
+        if m.start() > pos:
+            out.append((pattern[pos : m.start()], None))
+        out.append((m.group(0), (m.group(1) or m.group(2)).strip()))
+        pos = m.end()
+    if pos < len(pattern):
+        out.append((pattern[pos:], None))
+    return out
 
 
 def path_params(path: str) -> list[str]:
     """Parameter names of a path or key pattern, in order, as written (``{tenantId}``, ``<org_id>``)."""
     out: list[str] = []
-    for m in _PARAM_RE.finditer(path):
-        name = (m.group(1) or m.group(2)).strip()
+    for _, name in split_params(path):
         if name and name not in out:
             out.append(name)
     return out
@@ -211,7 +227,7 @@ class GSI(Named):
     projection: str = "ALL"
 
 
-# Environment placeholders in physical names ({env}, ${env}, ${var.environment}, {stage}); render/infra.py
+# Environment placeholders in physical names ({env}, ${env}, ${var.environment}, {stage}); plan/infra.py
 # reuses it so the model and the infrastructure plan agree on what an environment part is.
 ENV_PLACEHOLDER_RE = re.compile(r"\$?\{(?:var\.)?(?:env|environment|stage)\}", re.IGNORECASE)
 

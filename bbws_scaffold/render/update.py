@@ -28,7 +28,8 @@ from typing import Any
 from bbws_scaffold.errors import UpdateError
 from bbws_scaffold.generated import ANSWERS_FILE, GeneratedRepo
 from bbws_scaffold.lld.parser import parse_file
-from bbws_scaffold.render.new import BLUEPRINT, answers_data, check_spec, runtime_answer, template_ref
+from bbws_scaffold.plan.answers import BLUEPRINT, answers_data, check_spec, runtime_answer
+from bbws_scaffold.render.new import template_ref
 
 KEPT_DIR = "removed-by-update"
 CONFLICT_START = "<<<<<<< before updating"

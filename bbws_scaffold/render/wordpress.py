@@ -35,7 +35,8 @@ from bbws_scaffold.config.wordpress import (
     check_option,
     load_config,
 )
-from bbws_scaffold.render.new import render_repo, runtime_answer
+from bbws_scaffold.plan.answers import runtime_answer
+from bbws_scaffold.render.new import render_repo
 
 BLUEPRINT = "wordpress_image"
 REPO_NAME = "2_bbws_wordpress_container"

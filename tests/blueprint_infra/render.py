@@ -1,8 +1,8 @@
 """Render the blueprint's infrastructure subtrees (terraform/, .github/, scripts/) with copier.
 
-Copies only those subtrees plus `_macros/` into a scratch template next to the project's own
-copier.yml, so the files are rendered exactly as `bbws-scaffold new` renders them, without
-depending on the Python app parts of the blueprint.
+Copies only those subtrees plus `_macros/` (and the blueprints' `_shared/` macros) into a scratch
+template next to the project's own copier.yml, so the files are rendered exactly as
+`bbws-scaffold new` renders them, without depending on the Python app parts of the blueprint.
 """
 
 from __future__ import annotations
@@ -15,10 +15,12 @@ from copier import run_copy
 
 from bbws_scaffold.config.environments import environments_answer
 from bbws_scaffold.model import ServiceSpec
-from bbws_scaffold.render.infra import infra_answer
+from bbws_scaffold.plan.code import plan_answer
+from bbws_scaffold.plan.infra import infra_answer
 from tests.paths import ROOT
 
 BLUEPRINT = ROOT / "blueprints" / "lambda_service"
+SHARED = ROOT / "blueprints" / "_shared"
 SUBTREES = ("terraform", ".github", "scripts", "deploy", "_macros")
 
 
@@ -31,6 +33,7 @@ def scratch_template(root: Path) -> Path:
     for sub in SUBTREES:
         if (BLUEPRINT / sub).exists():
             shutil.copytree(BLUEPRINT / sub, dst / sub)
+    shutil.copytree(SHARED, tpl / "blueprints" / "_shared")
     conf = yaml.safe_load((ROOT / "copier.yml").read_text(encoding="utf-8"))
     conf.pop("_skip_if_exists", None)
     (tpl / "copier.yml").write_text(yaml.safe_dump(conf, sort_keys=False), encoding="utf-8")
@@ -48,6 +51,7 @@ def render_infra(spec: ServiceSpec, dst: Path, environments: dict | None = None)
             "spec": spec.model_dump(mode="json"),
             "environments": environments,
             "infra": infra_answer(spec, environments),
+            "plan": plan_answer(spec),  # copier.yml refuses a spec without it
             "org": "BigBeardWebSolutions",
             "blueprint": "lambda_service",
         },

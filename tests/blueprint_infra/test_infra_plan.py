@@ -1,4 +1,4 @@
-"""Unit tests of bbws_scaffold.render.infra: the infrastructure plan the terraform/ and .github/ templates read."""
+"""Unit tests of bbws_scaffold.plan.infra: the infrastructure plan the terraform/ and .github/ templates read."""
 
 from __future__ import annotations
 
@@ -10,8 +10,20 @@ import pytest
 from pydantic import ValidationError
 
 from bbws_scaffold.config.environments import load_environments
-from bbws_scaffold.model import GSI, Dependency, Entity, EnvVar, Function, Nfr, Runtime, ServiceSpec, Table, Tag
-from bbws_scaffold.render.infra import (
+from bbws_scaffold.model import (
+    GSI,
+    Dependency,
+    Endpoint,
+    Entity,
+    EnvVar,
+    Function,
+    Nfr,
+    Runtime,
+    ServiceSpec,
+    Table,
+    Tag,
+)
+from bbws_scaffold.plan.infra import (
     IAM_SERVICES,
     InfraFunction,
     InfraPlan,
@@ -175,8 +187,6 @@ def test_route_keys_unique_and_public_flag() -> None:
     )
     assert by_key["post-v1-0-products"].public is False
     # paths that normalise to the same key get distinct keys; duplicates of one route are dropped
-    from bbws_scaffold.model import Endpoint
-
     spec = ServiceSpec(
         title="t",
         service_name="Keys",
@@ -192,6 +202,18 @@ def test_route_keys_unique_and_public_flag() -> None:
     routes = plan(spec).routes
     assert [r.key for r in routes] == ["get-a-b", "get-a-b-2", "get-a-b-3", "get-items-item-id"]
     assert routes[-1].path == "/items/{item_id}" and routes[-1].public is True
+
+
+def test_route_placeholders_are_the_models_own() -> None:
+    """<x> and <type:x> become {x}, x as the model's path_params reads it (the handler's parameter)."""
+    spec = ServiceSpec(
+        title="t",
+        service_name="Orgs",
+        functions=[Function(name="h")],
+        endpoints=[Endpoint(method="PUT", path="/orgs/< org >/sites/<int:site_id>", function="h")],
+    )
+    assert [r.path for r in plan(spec).routes] == ["/orgs/{org}/sites/{site_id}"]
+    assert [p.name for p in spec.endpoints[0].params] == ["org", "site_id"]
 
 
 def test_hostile_strings_stay_raw_in_the_plan() -> None:

@@ -1,4 +1,4 @@
-"""The LLD's schemas as rendered (``bbws_scaffold.render.pymodels``): types, constraints, defaults, samples.
+"""The LLD's schemas as rendered (``bbws_scaffold.plan.models``): types, constraints, defaults, samples.
 
 The last test renders a hostile spec (injection attempts in defaults, aliases, patterns, enum
 values, docs) and, inside the generated repository, imports the schemas, builds every factory
@@ -17,8 +17,10 @@ from typing import Any
 import pytest
 
 from bbws_scaffold.model import DataModel, EnumValue, ModelField, Runtime, ServiceSpec
+from bbws_scaffold.plan.models.builder import models_answer
+from bbws_scaffold.plan.models.constraints import EMAIL_PATTERN
+from bbws_scaffold.plan.models.nodes import ModelsPlan
 from bbws_scaffold.render.new import render
-from bbws_scaffold.render.pymodels import EMAIL_PATTERN, models_answer
 
 
 def _f(name: str, type_: str = "str", **kw: Any) -> ModelField:
@@ -159,6 +161,22 @@ def test_recursive_models_break_the_cycle_at_an_optional_field() -> None:
     node = DataModel(name="Node", fields=[_f("child", "Optional[Node]", required=False), _f("name")])
     answer = models_answer(_spec(node))
     assert _values(answer, "Node")["child"] == {"src": "None"}
+
+
+def test_the_answer_is_the_typed_plan_dumped() -> None:
+    """The stored answer reads back into ModelsPlan unchanged (samples keep their short keys)."""
+    item = DataModel(
+        name="Item",
+        fields=[
+            _f("price", "Decimal"),
+            _f("tags", "dict[str, list[int]]", constraints={"min_length": 1}),
+            _f("code", constraints={"pattern": "^[A-Z]{3}$"}),
+            _f("status", "Status", default="Status.ACTIVE", required=False),
+        ],
+    )
+    answer = models_answer(_spec(STATUS, item))
+    assert ModelsPlan.model_validate(answer).model_dump(mode="json") == answer
+    assert _values(answer, "Item")["tags"] == {"dict": [[{"str": "key"}, {"list": [{"src": "1"}]}]]}
 
 
 HOSTILE = '"); import os; os.system("id"); ("'

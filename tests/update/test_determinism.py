@@ -16,7 +16,7 @@ import yaml
 
 from bbws_scaffold.lld.parser import parse_file
 from bbws_scaffold.model import ServiceSpec
-from bbws_scaffold.render.new import answers_data
+from bbws_scaffold.plan.answers import answers_data
 from tests.paths import corpus_llds, example_llds
 
 

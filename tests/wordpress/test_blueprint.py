@@ -160,3 +160,13 @@ def test_copier_validators_refuse_bad_answers_given_directly(tmp_path: Path, key
     with pytest.raises(ValueError, match=f"Validation error for question '{key}'"):
         render_wordpress(tmp_path, answers=answers)
     assert not (tmp_path / REPO_NAME).exists()
+
+
+def test_shared_templates_live_in_blueprints_shared_and_are_never_copied(rendered: Path) -> None:
+    """What both blueprints render comes from blueprints/_shared: the WordPress templates neither
+    reach into lambda_service nor fake its `spec` or `infra` answers to include its templates."""
+    blueprints = Path(__file__).resolve().parents[2] / "blueprints"
+    for p in (blueprints / "wordpress_image").rglob("*.jinja"):
+        text = p.read_text(encoding="utf-8")
+        assert "lambda_service" not in text and "set spec" not in text and "set infra" not in text, p
+    assert not any(p.name.endswith(".jinja") or "_shared" in p.parts for p in rendered.rglob("*"))

@@ -9,8 +9,8 @@ so a plain ``copier update`` in a generated repository replays it without bbws-s
 Two kinds of string live in the plan, and the templates treat them differently:
 
 * **Raw text** (everything not listed below): LLD text or values derived from it, unescaped.
-  Templates emit it only through ``_macros/hcl.jinja`` ``s()``/``comment()`` or
-  ``_macros/yaml.jinja`` ``s()``.
+  Templates emit it only through ``blueprints/_shared/hcl.jinja`` ``s()``/``comment()`` or
+  ``blueprints/_shared/yaml.jinja`` ``s()``.
 * **HCL string bodies** (type :data:`HclBody`): ``InfraFunction.name``, ``InfraFunction.queue``,
   ``InfraFunction.bucket`` and ``InfraTable.name``. They go between double quotes as they are,
   because they carry the one interpolation the blueprint adds, ``${var.environment}``. They are
@@ -27,11 +27,13 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, Field
 
 # One definition of the LLD's environment placeholders ({env}, ${env}, {environment}, {stage}, ...):
 # the model uses it for Table.name_template; deployed function names and trigger sources need the same.
-from bbws_scaffold.model import ENV_PLACEHOLDER_RE, Nfr, ServiceSpec, Table, TableAccess
+from bbws_scaffold.config.environments import environments_answer
+from bbws_scaffold.model import ENV_PLACEHOLDER_RE, Nfr, ServiceSpec, Table, TableAccess, split_params
+from bbws_scaffold.plan.node import PlanNode
 
 ENV_INTERPOLATION = "${var.environment}"
 ENV_TOKEN = "{env}"
@@ -85,12 +87,6 @@ def _check_body(value: str) -> str:
 
 HclBody = Annotated[str, AfterValidator(_check_body)]
 """A ready HCL string body: emitted between quotes unescaped, so it may hold only safe characters."""
-
-
-class PlanNode(BaseModel):
-    """Base of every plan node: strict, so a template reading a misspelt field fails in tests."""
-
-    model_config = ConfigDict(extra="forbid")
 
 
 class InfraAccess(PlanNode):
@@ -331,7 +327,9 @@ def _access_plan(
 
 def _route_path(path: str) -> str:
     """An endpoint path in OpenAPI form: ``<id>`` -> ``{id}``, no query or fragment, leading /, no trailing /."""
-    p = re.sub(r"<(?:[a-z]+:)?([^<>/]+)>", r"{\1}", path)
+    p = "".join(
+        "{" + name + "}" if name is not None and piece.startswith("<") else piece for piece, name in split_params(path)
+    )
     p = re.sub(r"[?#].*$", "", p, flags=re.DOTALL).strip()
     p = p if p.startswith("/") else "/" + p
     return p.rstrip("/") or "/"
@@ -511,7 +509,5 @@ def infra_answer(spec: ServiceSpec, environments: dict[str, Any] | None = None) 
     ``environments`` defaults to :func:`bbws_scaffold.config.environments.environments_answer`, the same
     value the renderer passes as the ``environments`` answer."""
     if environments is None:
-        from bbws_scaffold.config.environments import environments_answer
-
         environments = environments_answer()
     return build_infra(spec, environments).model_dump(mode="json")

@@ -1,0 +1,32 @@
+"""The ``plan`` answer: what the Python application templates (``src/``, ``tests/``) read.
+
+:func:`plan_answer` is stored next to ``spec``, ``infra`` and ``models``: tables and entities
+(:mod:`bbws_scaffold.plan.entities`) and handlers (:mod:`bbws_scaffold.plan.handlers`), derived
+once in Python so the templates only print them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bbws_scaffold.model import ServiceSpec
+from bbws_scaffold.plan.entities import EntityPlan, TablePlan, build_entities, build_tables
+from bbws_scaffold.plan.handlers import HandlerPlan, build_handlers
+from bbws_scaffold.plan.node import PlanNode
+
+
+class CodePlan(PlanNode):
+    tables: list[TablePlan]
+    entities: list[EntityPlan]
+    handlers: list[HandlerPlan]
+
+
+def build_plan(spec: ServiceSpec) -> CodePlan:
+    tables = build_tables(spec)
+    entities = build_entities(spec, tables)
+    return CodePlan(tables=tables, entities=entities, handlers=build_handlers(spec, entities))
+
+
+def plan_answer(spec: ServiceSpec) -> dict[str, Any]:
+    """The value of the copier answer ``plan`` (JSON-compatible: it is stored in .copier-answers.yml)."""
+    return build_plan(spec).model_dump(mode="json")
