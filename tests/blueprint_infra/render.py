@@ -10,13 +10,13 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import yaml
 from copier import run_copy
 
 from bbws_scaffold.config.environments import environments_answer
 from bbws_scaffold.model import ServiceSpec
 from bbws_scaffold.plan.code import plan_answer
 from bbws_scaffold.plan.infra import infra_answer
+from tests import yamlio
 from tests.paths import ROOT
 
 BLUEPRINT = ROOT / "blueprints" / "lambda_service"
@@ -34,9 +34,9 @@ def scratch_template(root: Path) -> Path:
         if (BLUEPRINT / sub).exists():
             shutil.copytree(BLUEPRINT / sub, dst / sub)
     shutil.copytree(SHARED, tpl / "blueprints" / "_shared")
-    conf = yaml.safe_load((ROOT / "copier.yml").read_text(encoding="utf-8"))
+    conf = yamlio.load((ROOT / "copier.yml").read_text(encoding="utf-8"))
     conf.pop("_skip_if_exists", None)
-    (tpl / "copier.yml").write_text(yaml.safe_dump(conf, sort_keys=False), encoding="utf-8")
+    (tpl / "copier.yml").write_text(yamlio.dump(conf), encoding="utf-8")
     return tpl
 
 

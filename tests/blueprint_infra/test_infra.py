@@ -19,10 +19,10 @@ from typing import Any
 
 import hcl2
 import pytest
-import yaml
 
 from bbws_scaffold.config.environments import load_environments, resolve_environments
 from bbws_scaffold.errors import EnvironmentsError
+from tests import yamlio
 from tests.blueprint_infra.render import render_infra
 from tests.blueprint_infra.specs import HOSTILE_DESCRIPTION, SPECS, hostile_spec
 from tests.paths import AWS_PROVIDER_SCHEMA, ROOT
@@ -159,7 +159,7 @@ def test_no_lld_interpolation(repo: Path) -> None:
 
 def test_workflows(repo: Path) -> None:
     for wf in sorted((repo / ".github" / "workflows").glob("*.yml")):
-        doc = yaml.safe_load(wf.read_text(encoding="utf-8"))
+        doc = yamlio.load(wf.read_text(encoding="utf-8"))
         assert doc["permissions"] == {}, wf.name
         assert "concurrency" in doc, wf.name
         for job_id, job in doc["jobs"].items():
@@ -187,8 +187,8 @@ def test_workflows(repo: Path) -> None:
 def test_promotion_chain(repo: Path) -> None:
     """Each promotion names the environment before it; the runtime (not GitHub history) is the gate."""
     wf = repo / ".github" / "workflows"
-    sit = yaml.safe_load((wf / "promote-sit.yml").read_text(encoding="utf-8"))
-    prod = yaml.safe_load((wf / "promote-prod.yml").read_text(encoding="utf-8"))
+    sit = yamlio.load((wf / "promote-sit.yml").read_text(encoding="utf-8"))
+    prod = yamlio.load((wf / "promote-prod.yml").read_text(encoding="utf-8"))
     sit_runs = [s.get("run", "") for s in sit["jobs"]["deploy"]["steps"]]
     prod_runs = [s.get("run", "") for s in prod["jobs"]["deploy"]["steps"]]
     assert "scripts/promote.sh dev sit\n" in sit_runs
@@ -205,7 +205,7 @@ def test_promotion_chain(repo: Path) -> None:
         assert f"python -m bbws_scaffold.runtime guard --env {env}\n" in text
         assert f"arn:aws:iam::{accounts[env]}:role/" in text
         assert set(re.findall(r"\b\d{12}\b", text)) == {accounts[env]}, name
-    hotfix = yaml.safe_load((wf / "hotfix.yml").read_text(encoding="utf-8"))
+    hotfix = yamlio.load((wf / "hotfix.yml").read_text(encoding="utf-8"))
     assert [(j, hotfix["jobs"][j].get("environment")) for j in hotfix["jobs"]] == [
         ("ci", None),
         ("hotfix-dev", "dev-hotfix"),
@@ -278,7 +278,7 @@ def test_hostile_names_never_reach_shell_or_workflows(hostile: Path) -> None:
         text = f.read_text(encoding="utf-8")
         assert "rm -rf /" not in text and "Creates an order" not in text, f.name
         assert "jndi" not in text and "pwned" not in text, f.name
-        yaml.safe_load(text) if f.suffix == ".yml" else None
+        yamlio.load(text) if f.suffix == ".yml" else None
 
 
 def test_hostile_wildcards_dropped(hostile: Path) -> None:
@@ -310,10 +310,10 @@ def test_default_environments() -> None:
 
 
 def test_environments_file_override(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    src = yaml.safe_load((ROOT / "bbws_scaffold" / "data" / "environments.yaml").read_text(encoding="utf-8"))
+    src = yamlio.load((ROOT / "bbws_scaffold" / "data" / "environments.yaml").read_text(encoding="utf-8"))
     src["environments"]["dev"]["account_id"] = "111111111111"
     path = tmp_path / "envs.yaml"
-    path.write_text(yaml.safe_dump(src), encoding="utf-8")
+    path.write_text(yamlio.dump(src), encoding="utf-8")
     monkeypatch.setenv("BBWS_ENVIRONMENTS", str(path))
     assert load_environments()["envs"]["dev"]["account_id"] == "111111111111"
 
@@ -328,7 +328,7 @@ def test_environments_file_override(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     ],
 )
 def test_environments_validation(patch: dict[str, Any]) -> None:
-    src = yaml.safe_load((ROOT / "bbws_scaffold" / "data" / "environments.yaml").read_text(encoding="utf-8"))
+    src = yamlio.load((ROOT / "bbws_scaffold" / "data" / "environments.yaml").read_text(encoding="utf-8"))
     src["environments"]["prod"].update(patch)
     with pytest.raises(EnvironmentsError):
         resolve_environments(src)

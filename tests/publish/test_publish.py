@@ -6,7 +6,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-import yaml
 
 from bbws_scaffold.cli import main
 from bbws_scaffold.config.environments import load_environments
@@ -14,6 +13,7 @@ from bbws_scaffold.errors import PublishError
 from bbws_scaffold.model import ServiceSpec
 from bbws_scaffold.publish.gitops import INITIAL_MESSAGE
 from bbws_scaffold.publish.setup import PublishOptions, publish_repo
+from tests import yamlio
 from tests.paths import CATALOGUE_LLD
 from tests.publish.conftest import ORG, TEAMS
 from tests.publish.github_double import GitHubDouble, shape_errors
@@ -50,7 +50,7 @@ def options(double: GitHubDouble, **kw: object) -> PublishOptions:
 
 def ci_job_names(repo: Path) -> list[str]:
     """The test's own reading of the rendered CI workflow: each job's display name."""
-    jobs = yaml.safe_load((repo / ".github/workflows/ci.yml").read_text(encoding="utf-8"))["jobs"]
+    jobs = yamlio.load((repo / ".github/workflows/ci.yml").read_text(encoding="utf-8"))["jobs"]
     return [job.get("name", job_id) for job_id, job in jobs.items()]
 
 
@@ -320,11 +320,11 @@ def test_webhook_and_signed_commits_from_configuration(
 ) -> None:
     from bbws_scaffold.config.github import DEFAULT_PATH
 
-    raw = yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
+    raw = yamlio.load(DEFAULT_PATH.read_text(encoding="utf-8"))
     raw["webhook"]["url"] = "https://hooks.example.test/deployments"
     raw["branch_protection"]["required_signatures"] = True
     config = tmp_path / "github.yaml"
-    config.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    config.write_text(yamlio.dump(raw), encoding="utf-8")
     monkeypatch.setenv("BBWS_GITHUB_CONFIG", str(config))
     monkeypatch.setenv("BBWS_WEBHOOK_SECRET", "hook-secret-value")
 

@@ -12,11 +12,12 @@ import json
 from pathlib import Path
 
 import pytest
-import yaml
 
 from bbws_scaffold.lld.parser import parse_file
 from bbws_scaffold.model import ServiceSpec
 from bbws_scaffold.plan.answers import answers_data
+from bbws_scaffold.yamlfile import dump_answers
+from tests import yamlio
 from tests.paths import corpus_llds, example_llds
 
 
@@ -24,6 +25,6 @@ from tests.paths import corpus_llds, example_llds
 def test_replayed_spec_gives_identical_answers(lld: Path) -> None:
     spec = parse_file(lld)
     fresh = answers_data(spec, "acme")
-    stored = yaml.safe_load(yaml.safe_dump(fresh, sort_keys=True))  # what the answers file holds
+    stored = yamlio.load_answers(dump_answers(fresh))  # what the answers file holds (fresh is sorted)
     replayed = answers_data(ServiceSpec.model_validate(stored["spec"]), "acme", stored["environments"])
     assert json.dumps(replayed) == json.dumps(fresh)  # same content, same order
