@@ -15,9 +15,9 @@ from bbws_scaffold.lld.parser import parse_file
 from bbws_scaffold.model import ServiceSpec
 from bbws_scaffold.naming import DEFAULT_ORG
 from bbws_scaffold.plan.answers import BLUEPRINT
+from bbws_scaffold.plan.wordpress import wordpress_answers
 from bbws_scaffold.publish.client import DEFAULT_API_URL
-from bbws_scaffold.render.new import DEFAULT_TEMPLATE_SRC, TEMPLATE_ENV, render
-from bbws_scaffold.render.wordpress import render_wordpress, wordpress_answers
+from bbws_scaffold.render.new import DEFAULT_TEMPLATE_SRC, TEMPLATE_ENV, render, render_wordpress
 
 
 def summary(target: Path, spec: ServiceSpec) -> str:

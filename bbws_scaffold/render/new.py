@@ -22,6 +22,7 @@ from bbws_scaffold.errors import RenderError
 from bbws_scaffold.model import ServiceSpec
 from bbws_scaffold.naming import DEFAULT_ORG
 from bbws_scaffold.plan.answers import answers_data, check_spec, sorted_mappings
+from bbws_scaffold.plan.wordpress import REPO_NAME as WORDPRESS_REPO
 from bbws_scaffold.yamlfile import dump_answers
 
 DEFAULT_TEMPLATE_SRC = "https://github.com/BigBeardWebSolutions/bbws-scaffold.git"
@@ -170,3 +171,16 @@ def render_repo(
         if stage is not None:
             shutil.rmtree(stage, ignore_errors=True)
     return target
+
+
+def render_wordpress(
+    output: str | Path = ".",
+    *,
+    answers: dict[str, Any],
+    force: bool = False,
+    template_src: str | None = None,
+    vcs_ref: str | None = None,
+) -> Path:
+    """Render ``output/2_bbws_wordpress_container`` from
+    :func:`bbws_scaffold.plan.wordpress.wordpress_answers` (atomically)."""
+    return render_repo(WORDPRESS_REPO, answers, output, force=force, template_src=template_src, vcs_ref=vcs_ref)

@@ -14,7 +14,8 @@ import pytest
 from bbws_scaffold.cli import main
 from bbws_scaffold.errors import UpdateError
 from bbws_scaffold.lld.parser import parse_file
-from bbws_scaffold.render.new import render, template_ref
+from bbws_scaffold.plan.wordpress import wordpress_answers
+from bbws_scaffold.render.new import render, render_wordpress, template_ref
 from bbws_scaffold.render.update import CONFLICT_START, KEPT_DIR, update
 from tests.gitrepo import commit_all, git, status, template_source
 from tests.paths import CATALOGUE_LLD, EXAMPLES
@@ -221,8 +222,6 @@ def test_a_failing_copier_update_leaves_the_tree_as_it_was(repo: Path, monkeypat
 
 
 def test_an_image_repo_updates_too_and_rejects_an_lld(source: Path, tmp_path: Path) -> None:
-    from bbws_scaffold.render.wordpress import render_wordpress, wordpress_answers
-
     repo = render_wordpress(tmp_path / "out", answers=wordpress_answers(org="acme"), template_src=str(source))
     commit_all(repo, "feat: initial scaffold")
     append(repo / "README.md", README_EDIT)

@@ -10,7 +10,8 @@ from pathlib import Path
 import boto3
 import pytest
 
-from bbws_scaffold.render.wordpress import render_wordpress, wordpress_answers
+from bbws_scaffold.plan.wordpress import wordpress_answers
+from bbws_scaffold.render.new import render_wordpress
 from bbws_scaffold.runtime.config import RuntimeConfig, parse_config
 from bbws_scaffold.runtime.docker.image import ImageConfig, load_image_config
 from bbws_scaffold.runtime.docker.runner import Completed

@@ -14,7 +14,8 @@ from syrupy.assertion import SnapshotAssertion
 
 from bbws_scaffold.config.wordpress import DEFAULT_PATH, load_config
 from bbws_scaffold.errors import WordPressConfigError
-from bbws_scaffold.render.wordpress import REPO_NAME, render_wordpress, wordpress_answers
+from bbws_scaffold.plan.wordpress import REPO_NAME, wordpress_answers
+from bbws_scaffold.render.new import render_wordpress
 from tests.wordpress.conftest import DEV, PROD, SIT
 
 PINNED = "be928f6b8ca1e8dfb9d2f4b75a13aa4aee0896f8a9a0a1c45cd5d2c98605e6172e6d014dda2e27f88c98befc16c040cbb2bd1bfa121510ea5cdf5f6a30fe8832"  # noqa: E501

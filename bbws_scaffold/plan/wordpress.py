@@ -22,7 +22,6 @@ The versions are separate answers (``wp_version``, ``php_version``, ``image_vers
 from __future__ import annotations
 
 import copy
-from pathlib import Path
 from typing import Any
 
 from bbws_scaffold.config.environments import environments_answer
@@ -36,7 +35,6 @@ from bbws_scaffold.config.wordpress import (
     load_config,
 )
 from bbws_scaffold.plan.answers import runtime_answer
-from bbws_scaffold.render.new import render_repo
 
 BLUEPRINT = "wordpress_image"
 REPO_NAME = "2_bbws_wordpress_container"
@@ -115,15 +113,3 @@ def wordpress_answers(
             "envs": envs,
         },
     }
-
-
-def render_wordpress(
-    output: str | Path = ".",
-    *,
-    answers: dict[str, Any],
-    force: bool = False,
-    template_src: str | None = None,
-    vcs_ref: str | None = None,
-) -> Path:
-    """Render ``output/2_bbws_wordpress_container`` from :func:`wordpress_answers` (atomically)."""
-    return render_repo(REPO_NAME, answers, output, force=force, template_src=template_src, vcs_ref=vcs_ref)
