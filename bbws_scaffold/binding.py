@@ -27,13 +27,22 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bbws_scaffold import naming
-from bbws_scaffold.nodes import GSI, Attribute, Endpoint, Entity, Function, Table, TableAccess, path_params
+from bbws_scaffold.nodes import (
+    GSI,
+    Attribute,
+    Endpoint,
+    Entity,
+    Function,
+    Table,
+    TableAccess,
+    path_params,
+    split_params,
+)
 
 if TYPE_CHECKING:  # binding runs inside ServiceSpec's validation: the type only, no import cycle
     from bbws_scaffold.model import ServiceSpec
 
 _VERSION_RE = re.compile(r"^v\d+(\.\d+)*$", re.IGNORECASE)
-_PARAM_SEG_RE = re.compile(r"^\{([^{}]+)\}$|^<(?:[a-z]+:)?([^<>]+)>$")
 _BARE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _WHOLE_PARAM_RE = re.compile(r"^\{([A-Za-z_][A-Za-z0-9_\-]*)\}$")
 
@@ -137,9 +146,9 @@ def _segments(path: str) -> list[_Seg]:
     for raw in path.split("?")[0].split("/"):
         if not raw or _VERSION_RE.match(raw):
             continue
-        m = _PARAM_SEG_RE.match(raw)
-        if m:
-            name = (m.group(1) or m.group(2)).strip()
+        parts = split_params(raw)
+        if len(parts) == 1 and parts[0][1] is not None:  # the whole segment is one placeholder
+            name = parts[0][1]
             out.append(_Seg(raw, naming.snake(name) if naming.words(name) else None))
         elif naming.words(raw):
             out.append(_Seg(raw, None))
