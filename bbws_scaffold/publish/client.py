@@ -56,7 +56,7 @@ class Sealed(Hidden):
         self.public_key = public_key
 
     def wire(self) -> str:
-        from github.PublicKey import encrypt
+        from github.PublicKey import encrypt  # PyGithub: ~0.2 s to import, paid only by real calls
 
         return encrypt(self.public_key, self._value)
 
@@ -145,7 +145,7 @@ class GitHubApi:
         throttle: bool = True,
         on_wait: Callable[[str], None] | None = None,
     ) -> None:
-        from github import Auth, Github
+        from github import Auth, Github  # PyGithub: ~0.2 s to import; a dry run never loads it
 
         self._gh = Github(
             auth=Auth.Token(token),

@@ -128,7 +128,7 @@ def render_repo(
     """Render the blueprint ``data["blueprint"]`` with the answers ``data`` into
     ``output/<repo_name>`` atomically (a temp folder beside it, then one rename); returns the
     repository path. Nothing is left behind on error, and nothing may point outside the repo."""
-    import copier
+    import copier  # ~0.4 s to import: only a render pays it (not `repo create`, not `update --help`)
 
     timings = timings if timings is not None else Timings()
     out = Path(output).resolve()

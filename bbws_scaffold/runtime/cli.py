@@ -64,7 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt as exc:
         return _fail("error", "interrupted", exc)
     except Exception as exc:  # noqa: BLE001 - botocore and friends: one line, never a traceback
-        from botocore.exceptions import BotoCoreError, ClientError
+        from botocore.exceptions import BotoCoreError, ClientError  # only on an error: no boto for --help
 
         if isinstance(exc, (BotoCoreError, ClientError)):
             return _fail("error", f"AWS: {exc}", exc)

@@ -3,6 +3,9 @@
 Registry ids are always explicit: a promotion reads the lower environment's repository with the
 higher environment's credentials (the lower repository's policy lets that account pull), so
 source calls name the source account's registry.
+
+botocore is imported where an error is told apart (``ClientError``), so ``docker build`` and
+``docker validate``, which import this module through the operations, load no boto.
 """
 
 from __future__ import annotations
