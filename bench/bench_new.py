@@ -27,6 +27,7 @@ if str(ROOT) not in sys.path:
 import copier  # noqa: E402
 
 from bbws_scaffold.lld.parser import parse_file  # noqa: E402
+from bbws_scaffold.naming import DEFAULT_ORG  # noqa: E402
 from bbws_scaffold.plan.answers import answers_data  # noqa: E402
 from bbws_scaffold.render import new  # noqa: E402
 
@@ -60,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     spec = parse_file(CRUD_LLD)
-    data = answers_data(spec, new.DEFAULT_ORG)
+    data = answers_data(spec, DEFAULT_ORG)
     stage = new.staged_template()
     work = Path(tempfile.mkdtemp(prefix="bench-new-"))
     try:
