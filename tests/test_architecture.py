@@ -7,6 +7,8 @@ cycle that only works because one side imports late is still a cycle.
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -162,3 +164,25 @@ def test_internal_imports_are_at_module_level(module: str) -> None:
         assert late, f"{module} has no late import any more: drop it from LATE_IMPORTS_ALLOWED"
     else:
         assert late == []
+
+
+def _loaded_after(argv: list[str]) -> set[str]:
+    """Modules loaded by building the CLI parser for ``argv``, in a fresh interpreter."""
+    code = (
+        "import sys\n"
+        "from bbws_scaffold import cli\n"
+        f"cli.build_parser({argv!r})\n"
+        "print('\\n'.join(sorted(sys.modules)))\n"
+    )
+    res = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert res.returncode == 0, res.stderr
+    return set(res.stdout.split())
+
+
+def test_the_cli_loads_only_the_command_it_runs() -> None:
+    bare = _loaded_after(["--version"])
+    assert not {m for m in bare if m.startswith("bbws_scaffold.commands.")}
+    assert "pydantic" not in bare and "copier" not in bare  # --version and --help stay instant
+    lld = _loaded_after(["lld", "parse", "x.md"])
+    assert {m for m in lld if m.startswith("bbws_scaffold.commands.")} == {"bbws_scaffold.commands.lld"}
+    assert "copier" not in lld and "git" not in lld
