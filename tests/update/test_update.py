@@ -6,19 +6,26 @@ template (the stand-in for the project's public repository), exactly as a user's
 
 from __future__ import annotations
 
+import io
+import shutil
+import subprocess
+import sys
+import tarfile
 from collections.abc import Callable
 from pathlib import Path
 
+import copier
 import pytest
 
 from bbws_scaffold.cli import main
 from bbws_scaffold.errors import UpdateError
 from bbws_scaffold.lld.parser import parse_file
+from bbws_scaffold.plan.answers import answers_data
 from bbws_scaffold.plan.wordpress import wordpress_answers
 from bbws_scaffold.render.new import render, render_wordpress, template_ref
 from bbws_scaffold.render.update import CONFLICT_START, KEPT_DIR, update
 from tests.gitrepo import commit_all, git, status, template_source
-from tests.paths import CATALOGUE_LLD, EXAMPLES
+from tests.paths import CATALOGUE_LLD, EXAMPLES, ROOT
 from tests.update.llds import add_status_endpoint_and_gsi, remove_reviews, reword_get_product
 
 pytestmark = pytest.mark.e2e
@@ -231,3 +238,46 @@ def test_an_image_repo_updates_too_and_rejects_an_lld(source: Path, tmp_path: Pa
     assert status(repo) == ""
     with pytest.raises(UpdateError, match="--lld applies to lambda_service repos"):
         update(repo, lld=str(CATALOGUE_LLD))
+
+
+PRE_PLAN = "fa83e26"
+"""A commit of this project whose blueprints predate the ``plan`` answer: what every repo generated
+before it was rendered from."""
+
+
+def test_a_repo_rendered_before_the_plan_answer_updates_and_keeps_every_file(tmp_path: Path) -> None:
+    # the template source's history: the pre-plan blueprints tagged v0.0.9, then today's
+    src = tmp_path / "bbws-scaffold"
+    src.mkdir()
+    old = subprocess.run(["git", "archive", PRE_PLAN, "copier.yml", "blueprints"], cwd=ROOT, capture_output=True)
+    assert old.returncode == 0, old.stderr
+    tarfile.open(fileobj=io.BytesIO(old.stdout)).extractall(src, filter="data")
+    commit_all(src, "release 0.0.9")
+    git(src, "tag", "v0.0.9")
+    shutil.rmtree(src / "blueprints")
+    shutil.copy2(ROOT / "copier.yml", src / "copier.yml")
+    shutil.copytree(ROOT / "blueprints", src / "blueprints", ignore=shutil.ignore_patterns("__pycache__"))
+    commit_all(src, "release: the plan answer")
+    git(src, "tag", template_ref())
+    # a repo that release made: the answers of then are today's without ``plan``
+    data = answers_data(parse_file(CATALOGUE_LLD), "acme")
+    del data["plan"]
+    repo = tmp_path / "repo"
+    copier.run_copy(str(src), str(repo), data=data, vcs_ref="v0.0.9", defaults=True, overwrite=True, quiet=True)
+    commit_all(repo, "feat: initial scaffold")
+    assert (repo / "src/handlers/get_product.py").is_file()
+
+    # plain copier would render today's blueprints with no plan, i.e. without handlers: it refuses
+    plain = subprocess.run(
+        [sys.executable, "-m", "copier", "update", "--defaults", "--vcs-ref", template_ref()],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+    )
+    assert plain.returncode != 0 and "bbws-scaffold update" in plain.stdout + plain.stderr
+    assert status(repo) == ""
+
+    result = update(repo)  # recomputes the derived answers, plan included
+
+    assert result.conflicts == []
+    assert result.changes == {"added": [], "modified": [".copier-answers.yml"], "removed": []}
