@@ -13,7 +13,8 @@ corpus="${BBWS_LLD_CORPUS:-../shared/lld_corpus}"
 for lld in examples/*/*_LLD_*.md "$corpus"/*_LLD_*.md; do
   [ -f "$lld" ] || continue
   name=$(basename "$lld" .md)
-  $bin new --lld "$lld" --output "$out/$name" >/dev/null 2>"$out/$name.stderr"
+  # diagnostics name the corpus as "corpus/", wherever it was read from
+  $bin new --lld "$lld" --output "$out/$name" 2>&1 >/dev/null | sed "s#^$corpus/#corpus/#" >"$out/$name.stderr"
   $bin lld parse --json "$lld" >"$out/$name.spec.json" 2>/dev/null
 done
 $bin new --blueprint wordpress_image --output "$out/wordpress_image" >/dev/null 2>"$out/wordpress_image.stderr"
