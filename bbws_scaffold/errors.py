@@ -1,10 +1,10 @@
 """Every error a user can see, in one hierarchy.
 
 A :class:`BBWSError` is a failure the user can act on: the CLI prints it as one line, ``WHERE:
-error: message`` (``WHERE`` is a ``FILE:LINE`` when the error knows its place), and exits 2. Any
-other exception is a bug: the CLI reports it as an internal error (``BBWS_DEBUG=1`` shows the
-traceback). Callers catch ``BBWSError`` and print ``exc.format(default_where)``; they never need
-to know which stage raised it.
+error: message``, and exits 2 (an :class:`LLDError` prints each of its ``FILE:LINE`` diagnostics).
+Any other exception is a bug: the CLI reports it as an internal error (``BBWS_DEBUG=1`` shows the
+traceback). Callers catch ``BBWSError`` and print ``exc.format(where)``; they never need to know
+which stage raised it.
 
 This module is a leaf: it imports nothing from ``bbws_scaffold`` at run time, so every stage can
 raise from it without an import cycle.
@@ -20,15 +20,11 @@ if TYPE_CHECKING:  # pragma: no cover - types only
 
 
 class BBWSError(Exception):
-    """A failure with a clear message; ``where`` is the file it concerns, when known."""
+    """A failure with a clear message for the user."""
 
-    def __init__(self, message: str = "", *, where: str | None = None):
-        super().__init__(message)
-        self.where = where
-
-    def format(self, default_where: str) -> str:
-        """The one line the CLI prints: ``WHERE: error: message``."""
-        return f"{self.where or default_where}: error: {self}"
+    def format(self, where: str) -> str:
+        """What the CLI prints: ``WHERE: error: message`` (``WHERE`` is the file the command was given)."""
+        return f"{where}: error: {self}"
 
 
 class LLDError(BBWSError):
@@ -37,9 +33,9 @@ class LLDError(BBWSError):
     def __init__(self, file: str, diagnostics: Sequence[Diagnostic]):
         self.file = file
         self.diagnostics = sorted(diagnostics, key=lambda d: (d.line or 0, d.message))
-        super().__init__("\n".join(d.format(file) for d in self.diagnostics), where=file)
+        super().__init__("\n".join(d.format(file) for d in self.diagnostics))
 
-    def format(self, default_where: str) -> str:
+    def format(self, where: str) -> str:
         return "\n".join(d.format(self.file) for d in self.diagnostics)
 
 

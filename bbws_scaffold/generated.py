@@ -14,10 +14,10 @@ from typing import Any
 
 from bbws_scaffold.errors import RepoError
 from bbws_scaffold.model import ServiceSpec
+from bbws_scaffold.plan.answers import BLUEPRINT
 from bbws_scaffold.yamlfile import read_answers
 
 ANSWERS_FILE = ".copier-answers.yml"
-LAMBDA_BLUEPRINT = "lambda_service"
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ class GeneratedRepo:
 
     @property
     def blueprint(self) -> str:
-        return str(self.answers.get("blueprint") or LAMBDA_BLUEPRINT)
+        return str(self.answers.get("blueprint") or BLUEPRINT)
 
     @property
     def template(self) -> tuple[str, str]:

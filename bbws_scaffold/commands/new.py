@@ -10,7 +10,7 @@ from typing import Any
 
 from bbws_scaffold.commands.repo import cmd_setup_from_lld
 from bbws_scaffold.config.wordpress import ENV_VAR, load_config
-from bbws_scaffold.errors import BBWSError, RenderError
+from bbws_scaffold.errors import BBWSError
 from bbws_scaffold.lld.parser import parse_file
 from bbws_scaffold.model import ServiceSpec
 from bbws_scaffold.naming import DEFAULT_ORG
@@ -85,11 +85,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     spec = parse_file(args.lld, args.openapi or [])
     for w in spec.warnings:
         print(w.format(args.lld), file=sys.stderr)
-    try:
-        target = render(spec, args.output, org=args.org, force=args.force, template_src=args.template_src)
-    except RenderError as exc:
-        print(f"{args.lld}:1: error: {exc}", file=sys.stderr)
-        return 2
+    target = render(spec, args.output, org=args.org, force=args.force, template_src=args.template_src)
     print(summary(target, spec))
     return 0
 
