@@ -30,6 +30,7 @@ from bbws_scaffold import naming
 from bbws_scaffold.nodes import (
     GSI,
     Attribute,
+    Binding,
     Endpoint,
     Entity,
     Function,
@@ -75,6 +76,7 @@ def bind(spec: ServiceSpec) -> None:
         _complete_table(table)
     for ep in spec.endpoints:
         _bind_endpoint(spec, ep)
+        _explain(ep)
     _pair_functions(spec)
     _compute_access(spec)
     _link_stories(spec)
@@ -240,6 +242,16 @@ def _bind_endpoint(spec: ServiceSpec, ep: Endpoint) -> None:
                     break
         elif pk_params <= {"id", entity.ident + "_id"}:
             ep.operation = "list"  # the partition key is the item's own id: a (paginated) scan
+
+
+def _explain(ep: Endpoint) -> None:
+    """``Endpoint.binding``: the decision in words, for ``lld parse`` and the generated stubs."""
+    if ep.operation != "custom" and ep.entity:
+        ep.binding = Binding(kind="crud", reason=f"CRUD {ep.operation} on {naming.pascal(ep.entity)}")
+    elif ep.entity:
+        ep.binding = Binding(kind="stub", reason=f"stub: not a plain CRUD operation on {naming.pascal(ep.entity)}")
+    else:
+        ep.binding = Binding(kind="stub", reason="stub: no table entity matches the path")
 
 
 def _item_keys_covered(entity: Entity, segs: list[_Seg]) -> bool:

@@ -25,6 +25,9 @@ Operation = Literal["create", "get", "list", "query", "update", "delete", "custo
 ModelKind = Literal["model", "enum", "exception", "component"]
 ModelSource = Literal["python", "mermaid", "openapi", "table"]
 HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+ContentType = Literal["json", "form", "none"]
+SortOrder = Literal["asc", "desc"]
+BindingKind = Literal["crud", "stub"]
 
 # The one definition of a placeholder in a path or key pattern: ``{name}``, ``<name>`` or ``<type:name>``.
 # Everything else reads placeholders through split_params/path_params (templates through the plans).
@@ -113,6 +116,47 @@ class Runtime(Node):
     timeout_by_label: dict[str, int] = Field(default_factory=dict)
 
 
+class StatusCode(Node):
+    """A status the LLD states for an endpoint (``409 | CONFLICT | version mismatch``)."""
+
+    status: int = Field(ge=100, le=599)
+    code: str | None = Field(default=None, description="error code as written (CART_NOT_FOUND)")
+    description: str | None = None
+
+
+class Contract(Node):
+    """What an endpoint promises, as the LLD states it (extracted; neutral defaults when silent).
+
+    ``line`` is the line of the endpoint's own section, when it has one.
+    """
+
+    success_status: int | None = Field(default=None, ge=100, le=599, description="None: the method's default")
+    errors: list[StatusCode] = Field(default_factory=list, description="error statuses and codes stated")
+    content_type: ContentType = Field(default="json", description="request body encoding; none: no body")
+    envelope: str | None = Field(
+        default=None, description="key a success body is wrapped in ({'data': ...}); None: the model itself"
+    )
+    page_size: int | None = Field(default=None, ge=1, description="default page size stated")
+    max_page_size: int | None = Field(default=None, ge=1, description="largest page size allowed")
+    order_by: str | None = Field(default=None, description="attribute a list is ordered by (created_at)")
+    order: SortOrder | None = Field(default=None, description="desc for 'newest first'")
+    server_owned: list[str] = Field(
+        default_factory=list,
+        description="request/entity field names only the server sets (ids, status, timestamps, version, provider refs)",
+    )
+    idempotent: bool = Field(default=False, description="the LLD calls it idempotent")
+
+
+class Binding(BaseModel):
+    """How an endpoint is generated: repository CRUD faithful to the LLD, or a typed 501 stub."""
+
+    model_config = ConfigDict(extra="forbid", revalidate_instances="always")
+
+    kind: BindingKind = "stub"
+    reason: str = Field(default="", description="'CRUD create on CartItem' or 'stub: soft delete (line 412)'")
+    line: int | None = Field(default=None, description="the LLD line that decided it (stubs)")
+
+
 class Endpoint(Node):
     method: HttpMethod
     path: str = Field(description="exactly as the main inventory writes it")
@@ -124,13 +168,15 @@ class Endpoint(Node):
     primary: bool = True
     source: str = ""
     params: list[Param] = Field(default_factory=list)
-    request_model: str | None = None
-    response_model: str | None = None
+    request_model: str | None = Field(default=None, description="DataModel.name of the request body")
+    response_model: str | None = Field(default=None, description="DataModel.name of the success body")
+    contract: Contract = Field(default_factory=lambda: Contract(), description="what the LLD promises")
     # binding onto the tables (derived by bbws_scaffold.binding; see there)
     operation: Operation = "custom"
     entity: str | None = Field(default=None, description="entity the endpoint operates on (derived)")
     table: str | None = Field(default=None, description="Table.name of that entity (derived)")
     index: str | None = Field(default=None, description="GSI name a query endpoint uses (derived)")
+    binding: Binding = Field(default_factory=lambda: Binding(), description="CRUD or stub, and why (derived)")
 
     @model_validator(mode="after")
     def _derive(self) -> Endpoint:
