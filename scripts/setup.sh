@@ -7,6 +7,10 @@ PYTHON="${PYTHON:-python3}"
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[test]'
+# The generated repos' hash-locked runtime dependency, as wheels: the test that installs a generated
+# repo's runtime with the package index disabled takes them from here.
+.venv/bin/python -m pip download --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
+  --require-hashes --requirement blueprints/_shared/requirements-runtime.txt --dest .tools/runtime-wheels
 if [ -f scripts/install-gate-tools.sh ]; then
   bash scripts/install-gate-tools.sh
 fi

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import re
 from pathlib import Path
 
@@ -34,12 +35,14 @@ LLDS = example_llds()
 
 
 def blueprint_files() -> list[str]:
-    """The blueprint's file names as copier sees them (``_macros`` and caches are excluded)."""
+    """The blueprint's file names as copier sees them (``_macros`` and caches are excluded;
+    directory symlinks, such as the vendored runtime, are followed as copier follows them)."""
     skip = {"_macros", "__pycache__"}
+    files = (Path(d) / f for d, _, names in os.walk(BLUEPRINT, followlinks=True) for f in names)
     return sorted(
         p.relative_to(BLUEPRINT).as_posix()
-        for p in BLUEPRINT.rglob("*")
-        if p.is_file() and not skip & set(p.relative_to(BLUEPRINT).parts) and p.suffix != ".pyc"
+        for p in files
+        if not skip & set(p.relative_to(BLUEPRINT).parts) and p.suffix != ".pyc"
     )
 
 
