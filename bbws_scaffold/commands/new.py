@@ -35,10 +35,12 @@ def summary(target: Path, spec: ServiceSpec) -> str:
         "",
         "next:",
         f"  cd {target}",
+        "  git init -b main",
         "  python -m venv .venv && . .venv/bin/activate",
         "  pip install -r requirements-dev.txt",
+        "  pre-commit install",
         "  pytest && black --check . && isort --check-only . && flake8 && mypy",
-        "  git init -b main && git add -A && git commit -m 'Scaffold from LLD'",
+        "  git add -A && git commit -m 'feat: scaffold the service from its LLD'",
     ]
     return "\n".join(lines)
 
@@ -108,9 +110,10 @@ def wordpress_summary(target: Path) -> str:
         "",
         "next:",
         f"  cd {target}",
+        "  git init -b main",
         "  bbws-scaffold pipeline validate .",
         "  bbws-runtime docker build && bbws-runtime docker validate",
-        "  git init -b main && git add -A && git commit -m 'Scaffold the WordPress image'",
+        "  git add -A && git commit -m 'feat: scaffold the WordPress image'",
     ]
     return "\n".join(lines)
 
