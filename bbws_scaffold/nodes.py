@@ -359,8 +359,8 @@ class Nfr(Node):
     category: str | None = None
     metric: str
     target: str
-    measurement: str | None = None
-    kind: Literal["latency", "error_rate", "availability", "throughput", "cold_start", "other"] = "other"
+    measurement: str | None = Field(default=None, description="how it is measured or met, as written")
+    kind: Literal["latency", "error_rate", "availability", "throughput", "cold_start", "concurrency", "other"] = "other"
     percentile: str | None = None
     threshold: float | None = Field(default=None, description="numeric target in the unit below")
     unit: str | None = None

@@ -19,7 +19,7 @@ JSON-serialisable dict the renderer hands to copier as the ``environments`` answ
           "deployments_table": "bbws-deployments", # runtime's deployment records (per account)
           "records_reader_role_arn": "arn:aws:iam::536580886816:role/bbws-deployments-reader",
           "sns_topic_arn": "arn:aws:sns:eu-west-1:536580886816:bbws-deployments-dev",
-          "log_retention_days": 365, "reserved_concurrency": 10, ...
+          "log_retention_days": 365, "concurrency_budget": 20, ...
         },
         ...
       },
@@ -61,7 +61,7 @@ _STAGE_DEFAULTS: dict[str, dict[str, Any]] = {
         "required_reviewers": 0,
         "wait_timer_minutes": 0,
         "log_retention_days": 365,
-        "reserved_concurrency": 10,
+        "concurrency_budget": 20,
         "api_throttle_rate_limit": 50,
         "api_throttle_burst_limit": 100,
         "canary_percent": 100,
@@ -72,7 +72,7 @@ _STAGE_DEFAULTS: dict[str, dict[str, Any]] = {
         "required_reviewers": 1,
         "wait_timer_minutes": 0,
         "log_retention_days": 365,
-        "reserved_concurrency": 20,
+        "concurrency_budget": 50,
         "api_throttle_rate_limit": 100,
         "api_throttle_burst_limit": 200,
         "canary_percent": 10,
@@ -83,7 +83,7 @@ _STAGE_DEFAULTS: dict[str, dict[str, Any]] = {
         "required_reviewers": 2,
         "wait_timer_minutes": 30,
         "log_retention_days": 365,
-        "reserved_concurrency": 100,
+        "concurrency_budget": 200,
         "api_throttle_rate_limit": 500,
         "api_throttle_burst_limit": 1000,
         "canary_percent": 10,
@@ -126,7 +126,11 @@ class EnvironmentSettings(BaseModel):
     required_reviewers: Annotated[int, Within(0, 6)] | None = Field(default=None, description=_BY_STAGE)
     wait_timer_minutes: Annotated[int, Within(0, 43200)] | None = Field(default=None, description=_BY_STAGE)
     log_retention_days: Annotated[int, Within(1, 3653)] | None = Field(default=None, description=_BY_STAGE)
-    reserved_concurrency: Annotated[int, Within(1, 10000)] | None = Field(default=None, description=_BY_STAGE)
+    concurrency_budget: Annotated[int, Within(0, 10000)] | None = Field(
+        default=None,
+        description="the most reserved concurrency this service's functions may hold together in the account "
+        "(reserved only where an NFR asks; AWS keeps 100 of the account quota unreserved); " + _BY_STAGE,
+    )
     api_throttle_rate_limit: Annotated[int, Within(1, 100000)] | None = Field(default=None, description=_BY_STAGE)
     api_throttle_burst_limit: Annotated[int, Within(1, 100000)] | None = Field(default=None, description=_BY_STAGE)
     canary_percent: Annotated[int, Within(1, 100)] | None = Field(default=None, description=_BY_STAGE)

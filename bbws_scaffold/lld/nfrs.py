@@ -141,6 +141,9 @@ def _apply(rule: dict[str, Any], nfr: Nfr, concept: Concept) -> Nfr | None:
     metric, category = nfr.metric, nfr.category or ""
     if rule.get("exclude") and re.search(rule["exclude"], metric, re.IGNORECASE):
         return None
+    row = " | ".join((metric, nfr.target, nfr.measurement or ""))
+    if rule.get("row") and not re.search(rule["row"], row, re.IGNORECASE):
+        return None
     value = concept.value(rule["target"]).search(_plain_number(nfr.target))
     if value is None:
         return None
@@ -169,6 +172,8 @@ def _threshold(kind: str, m: re.Match[str]) -> tuple[float, str]:
         return round(n * _MS_PER.get(key, 1.0), 3), "ms"
     if kind == "rate":
         return round(n * _PER_SECOND.get(m.group("per").lower()[:1], 1.0), 6), "/s"
+    if kind == "count":
+        return n, "concurrent executions"
     return n, "%"
 
 

@@ -33,6 +33,7 @@ from pydantic import AfterValidator, Field
 # the model uses it for Table.name_template; deployed function names and trigger sources need the same.
 from bbws_scaffold.config.environments import environments_answer
 from bbws_scaffold.model import ENV_PLACEHOLDER_RE, Nfr, ServiceSpec, Table, TableAccess, split_params
+from bbws_scaffold.plan.concurrency import ConcurrencyPlan, build_concurrency
 from bbws_scaffold.plan.node import PlanNode
 
 ENV_INTERPOLATION = "${var.environment}"
@@ -194,6 +195,7 @@ class InfraPlan(PlanNode):
     )
     tags: list[InfraTag] = Field(default_factory=list)
     alarms: list[InfraAlarm] = Field(default_factory=list)
+    concurrency: ConcurrencyPlan = Field(default_factory=ConcurrencyPlan, description="reserved concurrency")
 
 
 def _pascal_words(text: str, sep: str) -> str:
@@ -500,6 +502,7 @@ def build_infra(spec: ServiceSpec, environments: dict[str, Any]) -> InfraPlan:
         unknown_services=unknown,
         tags=_tags(spec),
         alarms=alarms,
+        concurrency=build_concurrency(spec, environments),
     )
 
 
