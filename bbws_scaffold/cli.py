@@ -54,6 +54,12 @@ COMMANDS: tuple[Command, ...] = (
         "bbws_scaffold.commands.update",
         group=False,
     ),
+    Command(
+        "bootstrap",
+        "plan the account resources and deploy role a generated repo needs in one environment",
+        "bbws_scaffold.commands.bootstrap",
+        group=False,
+    ),
     Command("pipeline", "the security and quality gate", "bbws_scaffold.commands.pipeline", group=True),
     Command("repo", "publish a generated repository to GitHub", "bbws_scaffold.commands.repo", group=True),
     Command("config", "the configuration files and their JSON Schemas", "bbws_scaffold.commands.config", group=True),
