@@ -55,7 +55,13 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--openapi", action="append", metavar="SPEC", help="external OpenAPI file (repeatable)")
     p.add_argument("--output", default=".", metavar="DIR", help="folder to create the repository in")
     p.add_argument("--org", default=DEFAULT_ORG, help="GitHub organisation (CODEOWNERS, README)")
-    p.add_argument("--force", action="store_true", help="replace an existing non-empty repository folder")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace a previous render in the repository folder: refused if it is a git repository or holds "
+        "anything bbws-scaffold does not write (your files, edited src/services/*_logic.py); use "
+        "`bbws-scaffold update` for those",
+    )
     p.add_argument(
         "--template-src",
         default=None,
@@ -132,7 +138,7 @@ def cmd_new_wordpress(args: Any) -> int:
         )
         target = render_wordpress(args.output, answers=answers, force=args.force, template_src=args.template_src)
     except BBWSError as exc:
-        print(f"bbws-scaffold new: error: {exc}", file=sys.stderr)
+        print(exc.format("bbws-scaffold new"), file=sys.stderr)
         return 2
     print(wordpress_summary(target))
     return 0
