@@ -91,7 +91,7 @@ def _run(where: str, action: Any) -> int:
     try:
         result = action()
     except BBWSError as exc:
-        print(f"{where}: error: {exc}", file=sys.stderr)
+        print(exc.format(where), file=sys.stderr)
         return EXIT_ERROR
     print(format_result(result))
     return EXIT_OK
