@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bbws_scaffold.commands.repo import cmd_setup_from_lld
+from bbws_scaffold.commands.repo import READ_LIVE_HELP, cmd_setup_from_lld
 from bbws_scaffold.config.wordpress import ENV_VAR, load_config
 from bbws_scaffold.errors import BBWSError
 from bbws_scaffold.lld.parser import parse_file
@@ -73,6 +73,7 @@ def add_parser(subparsers: Any) -> None:
     g.add_argument("--api-url", default=None, help="GitHub API URL (GitHub Enterprise: https://HOST/api/v3)")
     g.add_argument("--config", default=None, metavar="FILE", help="GitHub settings (default $BBWS_GITHUB_CONFIG)")
     g.add_argument("--dry-run", action="store_true", help="with --publish: print every API call; no token needed")
+    g.add_argument("--read-live", action="store_true", help=READ_LIVE_HELP)
     p.set_defaults(func=cmd_new, update_secrets=False)
 
 
@@ -85,8 +86,11 @@ def cmd_new(args: argparse.Namespace) -> int:
     if args.publish:
         args.api_url = args.api_url or DEFAULT_API_URL
         return cmd_setup_from_lld(args)
-    if args.dry_run or args.api_url or args.config:
-        print("bbws-scaffold new: error: --dry-run, --api-url and --config go with --publish", file=sys.stderr)
+    if args.dry_run or args.read_live or args.api_url or args.config:
+        print(
+            "bbws-scaffold new: error: --dry-run, --read-live, --api-url and --config go with --publish",
+            file=sys.stderr,
+        )
         return 2
     spec = parse_file(args.lld, args.openapi or [])
     for w in spec.warnings:
