@@ -80,14 +80,14 @@ def test_force_refuses_an_edited_logic_file(previous: Path, capsys: pytest.Captu
     logic.write_text(logic.read_text() + HAND_WRITTEN)
     before = snapshot(previous)
     code, err = new_force(previous, capsys)
-    assert_refused(previous, before, code, err, logic.relative_to(previous).as_posix())
+    assert_refused(previous, before, code, err, f"{logic.relative_to(previous).as_posix()} is yours")
     assert logic.read_text().endswith(HAND_WRITTEN)
 
 
 @pytest.mark.parametrize(
     ("extra", "named"),
     [
-        ("NOTES.md", "NOTES.md"),  # a file of the user's beside the generated ones
+        ("NOTES.md", "NOTES.md is not a file bbws-scaffold writes"),  # a file of the user's beside the generated ones
         ("src/handlers/scratch.py", "src/handlers/scratch.py"),  # inside a generated folder
         (".venv/pyvenv.cfg", ".venv/"),  # a folder the generator never writes
     ],
