@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bbws_scaffold.cli import main
+from tests.gitrepo import commit_all
 from tests.paths import CATALOGUE_LLD
 from tests.render.specs import load_spec
 
@@ -37,6 +38,16 @@ def test_update_of_a_folder_that_is_not_git_names_the_folder(
     err = capsys.readouterr().err
     assert err.startswith(f"{repo.resolve()}: error: not a git repository"), err
     assert ".copier-answers.yml" not in err and CATALOGUE_LLD.name not in err
+
+
+def test_a_broken_answers_file_is_named_not_the_lld(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / ".copier-answers.yml").write_text("- a list, not the answers\n")
+    commit_all(repo, "not a render")
+    assert main(["update", str(repo), "--lld", str(CATALOGUE_LLD)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"{repo.resolve() / '.copier-answers.yml'}: error: not a repository rendered"), err
 
 
 @pytest.mark.parametrize("prefix", ["x.1", "2..1", "", "2.1a", "../2"])
