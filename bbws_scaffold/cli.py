@@ -14,7 +14,9 @@ imports inside the commands.
 
 Exit codes: 0 success, 1 findings (warnings under ``--strict``, gate findings, update conflicts),
 2 errors. A :class:`~bbws_scaffold.errors.BBWSError` is printed as one ``WHERE: error: message``
-line; anything else is an internal error, reported in one line unless ``BBWS_DEBUG=1`` is set.
+line (``WHERE`` is the error's own place when it carries one: a folder, a repository, an option;
+else the file the command was given); anything else is an internal error, reported in one line
+unless ``BBWS_DEBUG=1`` is set.
 """
 
 from __future__ import annotations
@@ -100,11 +102,12 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser(argv).parse_args(argv)
-    where = getattr(args, "file", None) or getattr(args, "lld", None) or "bbws-scaffold"
+    given = getattr(args, "file", None) or getattr(args, "lld", None)
+    where = f"{given}:1" if given else "bbws-scaffold"
     try:
         return int(args.func(args))
     except BBWSError as exc:
-        print(exc.format(f"{where}:1" if where != "bbws-scaffold" else where), file=sys.stderr)
+        print(exc.format(where), file=sys.stderr)  # the error's own place (a folder, an option) if it has one
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130

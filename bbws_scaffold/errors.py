@@ -2,9 +2,11 @@
 
 A :class:`BBWSError` is a failure the user can act on: the CLI prints it as one line, ``WHERE:
 error: message``, and exits 2 (an :class:`LLDError` prints each of its ``FILE:LINE`` diagnostics).
-Any other exception is a bug: the CLI reports it as an internal error (``BBWS_DEBUG=1`` shows the
-traceback). Callers catch ``BBWSError`` and print ``exc.format(where)``; they never need to know
-which stage raised it.
+``WHERE`` is the thing that is wrong: the code that raises knows it (an output folder, a
+repository, an option such as ``--hld-prefix``) and passes it as ``where=``; only an error raised
+without one falls back to the file the command was given. Any other exception is a bug: the CLI
+reports it as an internal error (``BBWS_DEBUG=1`` shows the traceback). Callers catch
+``BBWSError`` and print ``exc.format(default)``; they never need to know which stage raised it.
 
 This module is a leaf: it imports nothing from ``bbws_scaffold`` at run time, so every stage can
 raise from it without an import cycle.
@@ -20,11 +22,17 @@ if TYPE_CHECKING:  # pragma: no cover - types only
 
 
 class BBWSError(Exception):
-    """A failure with a clear message for the user."""
+    """A failure with a clear message for the user; ``where`` names what it is about, when the
+    raising code knows (a path, or an option of the command line)."""
 
-    def format(self, where: str) -> str:
-        """What the CLI prints: ``WHERE: error: message`` (``WHERE`` is the file the command was given)."""
-        return f"{where}: error: {self}"
+    def __init__(self, message: str = "", *, where: str | None = None):
+        super().__init__(message)
+        self.where = where
+
+    def format(self, default: str) -> str:
+        """What the CLI prints: ``WHERE: error: message`` (``default``, the file the command was
+        given, when the error carries no place of its own)."""
+        return f"{self.where or default}: error: {self}"
 
 
 class LLDError(BBWSError):
@@ -33,9 +41,9 @@ class LLDError(BBWSError):
     def __init__(self, file: str, diagnostics: Sequence[Diagnostic]):
         self.file = file
         self.diagnostics = sorted(diagnostics, key=lambda d: (d.line or 0, d.message))
-        super().__init__("\n".join(d.format(file) for d in self.diagnostics))
+        super().__init__("\n".join(d.format(file) for d in self.diagnostics), where=file)
 
-    def format(self, where: str) -> str:
+    def format(self, default: str) -> str:
         return "\n".join(d.format(self.file) for d in self.diagnostics)
 
 

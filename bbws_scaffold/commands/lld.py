@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from typing import Any
 
@@ -29,9 +30,18 @@ def add_parser(subparsers: Any) -> None:
     p = subparsers.add_parser("schema", help="print the ServiceSpec JSON Schema")
     p.set_defaults(func=cmd_schema)
     p = subparsers.add_parser("next-number", help="next free LLD number under an HLD prefix")
-    p.add_argument("--hld-prefix", required=True, help="e.g. 2.1")
+    p.add_argument("--hld-prefix", required=True, type=hld_prefix, help="the HLD number, e.g. 2 or 2.1")
     p.add_argument("dir", help="folder holding [phase].[sub-phase].[n]_LLD_[Name].md files")
     p.set_defaults(func=cmd_next_number)
+
+
+def hld_prefix(text: str) -> str:
+    """``--hld-prefix``: an HLD number (``2``, ``2.1``; a trailing dot is fine), checked while the
+    command line is read so that argparse names the option in its error."""
+    prefix = text.strip().rstrip(".")
+    if not re.fullmatch(r"[0-9]+(?:\.[0-9]+)*", prefix):
+        raise argparse.ArgumentTypeError(f"{text!r} is not an HLD number such as 2 or 2.1")
+    return prefix
 
 
 def cmd_parse(args: argparse.Namespace) -> int:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bbws_scaffold.commands.repo import cmd_setup_from_lld
+from bbws_scaffold.commands.repo import READ_LIVE_HELP, cmd_setup_from_lld
 from bbws_scaffold.config.wordpress import ENV_VAR, load_config
 from bbws_scaffold.errors import BBWSError
 from bbws_scaffold.lld.parser import parse_file
@@ -57,7 +57,13 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--openapi", action="append", metavar="SPEC", help="external OpenAPI file (repeatable)")
     p.add_argument("--output", default=".", metavar="DIR", help="folder to create the repository in")
     p.add_argument("--org", default=DEFAULT_ORG, help="GitHub organisation (CODEOWNERS, README)")
-    p.add_argument("--force", action="store_true", help="replace an existing non-empty repository folder")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace a previous render in the repository folder: refused if it is a git repository or holds "
+        "anything bbws-scaffold does not write (your files, edited src/services/*_logic.py); use "
+        "`bbws-scaffold update` for those",
+    )
     p.add_argument(
         "--template-src",
         default=None,
@@ -69,6 +75,7 @@ def add_parser(subparsers: Any) -> None:
     g.add_argument("--api-url", default=None, help="GitHub API URL (GitHub Enterprise: https://HOST/api/v3)")
     g.add_argument("--config", default=None, metavar="FILE", help="GitHub settings (default $BBWS_GITHUB_CONFIG)")
     g.add_argument("--dry-run", action="store_true", help="with --publish: print every API call; no token needed")
+    g.add_argument("--read-live", action="store_true", help=READ_LIVE_HELP)
     p.set_defaults(func=cmd_new, update_secrets=False)
 
 
@@ -81,8 +88,11 @@ def cmd_new(args: argparse.Namespace) -> int:
     if args.publish:
         args.api_url = args.api_url or DEFAULT_API_URL
         return cmd_setup_from_lld(args)
-    if args.dry_run or args.api_url or args.config:
-        print("bbws-scaffold new: error: --dry-run, --api-url and --config go with --publish", file=sys.stderr)
+    if args.dry_run or args.read_live or args.api_url or args.config:
+        print(
+            "bbws-scaffold new: error: --dry-run, --read-live, --api-url and --config go with --publish",
+            file=sys.stderr,
+        )
         return 2
     spec = parse_file(args.lld, args.openapi or [])
     for w in spec.warnings:
@@ -135,7 +145,7 @@ def cmd_new_wordpress(args: Any) -> int:
         )
         target = render_wordpress(args.output, answers=answers, force=args.force, template_src=args.template_src)
     except BBWSError as exc:
-        print(f"bbws-scaffold new: error: {exc}", file=sys.stderr)
+        print(exc.format("bbws-scaffold new"), file=sys.stderr)
         return 2
     print(wordpress_summary(target))
     return 0

@@ -10,8 +10,9 @@
     bbws-scaffold repo webhooks     [--repo DIR]      the deployment-notification webhook
 
 Every command takes ``--org``, ``--api-url`` (GitHub Enterprise), ``--config FILE`` and
-``--dry-run`` (print every API call, send nothing, no token needed). The token comes from
-``GITHUB_TOKEN`` or ``GH_TOKEN``. Exit codes: 0 done (or nothing to change), 2 error.
+``--dry-run`` (print every API call, send nothing, no token needed; ``--read-live`` lets it read
+the current state with the token). The token comes from ``GITHUB_TOKEN`` or ``GH_TOKEN``; an
+``http://`` API URL is refused unless it is on this machine. Exit codes: 0 done (or nothing to change), 2 error.
 """
 
 from __future__ import annotations
@@ -29,10 +30,11 @@ from bbws_scaffold.generated import GeneratedRepo
 from bbws_scaffold.lld.parser import parse_file
 from bbws_scaffold.naming import DEFAULT_ORG
 from bbws_scaffold.publish.client import DEFAULT_API_URL
-from bbws_scaffold.publish.setup import PublishOptions, format_result, publish_repo
+from bbws_scaffold.publish.setup import PublishOptions, check_request, format_result, publish_repo
 from bbws_scaffold.render.new import render
 
 EXIT_OK, EXIT_ERROR = 0, 2
+READ_LIVE_HELP = "with --dry-run: read the current state from GitHub with the token (GETs only); default: send nothing"
 
 
 def _common(p: argparse.ArgumentParser, *, repo_dir: bool = True) -> None:
@@ -42,6 +44,7 @@ def _common(p: argparse.ArgumentParser, *, repo_dir: bool = True) -> None:
     p.add_argument("--api-url", default=DEFAULT_API_URL, help="GitHub API URL (GitHub Enterprise: https://HOST/api/v3)")
     p.add_argument("--config", default=None, metavar="FILE", help="GitHub settings (default $BBWS_GITHUB_CONFIG)")
     p.add_argument("--dry-run", action="store_true", help="print every API call instead of making it; no token needed")
+    p.add_argument("--read-live", action="store_true", help=READ_LIVE_HELP)
 
 
 def add_parser(subparsers: Any) -> None:
@@ -82,6 +85,7 @@ def _options(args: argparse.Namespace, **extra: Any) -> PublishOptions:
         api_url=args.api_url,
         config=args.config,
         dry_run=args.dry_run,
+        read_live=args.read_live,
         out=lambda line: print(line, flush=True),
         **extra,
     )
@@ -91,7 +95,7 @@ def _run(where: str, action: Any) -> int:
     try:
         result = action()
     except BBWSError as exc:
-        print(f"{where}: error: {exc}", file=sys.stderr)
+        print(exc.format(where), file=sys.stderr)
         return EXIT_ERROR
     print(format_result(result))
     return EXIT_OK
@@ -113,6 +117,8 @@ def cmd_setup_from_lld(args: argparse.Namespace) -> int:
         print(w.format(args.lld), file=sys.stderr)
 
     def action() -> Any:
+        options = _options(args, update_secrets=args.update_secrets)
+        check_request(options, spec.repo)  # before rendering: a name GitHub refuses, an http:// URL
         target = Path(args.output) / spec.repo
         if target.is_dir() and any(target.iterdir()):
             # a re-run (or a half-finished one): publish what was rendered and committed before
@@ -124,7 +130,7 @@ def cmd_setup_from_lld(args: argparse.Namespace) -> int:
         else:
             target = render(spec, args.output, org=args.org, template_src=args.template_src)
             print(f"rendered {target}", flush=True)
-        return publish_repo(target, spec, _options(args, update_secrets=args.update_secrets))
+        return publish_repo(target, spec, options)
 
     return _run(args.lld, action)
 

@@ -3,7 +3,8 @@
 Reconcilers talk to an :class:`Api`: ``read`` (state that may not exist yet: ``None`` on 404),
 ``lookup`` (something that must exist: a team id, a public key), ``write`` (a change). The live
 :class:`GitHubApi` sends them; :class:`DryRunApi` prints every call instead of writing, and reads
-through a live client only when a token is available (otherwise it assumes nothing exists yet).
+through a live client only when asked to (``--dry-run --read-live``); otherwise it sends nothing,
+token or not, and assumes nothing exists yet.
 
 The token is handed to PyGithub's ``Auth.Token`` and nowhere else: no message, log line or
 printed call contains it. Secret values travel as :class:`Hidden` objects that print masked and
@@ -231,7 +232,7 @@ class GitHubApi:
 
 
 class DryRunApi:
-    """Prints every call; writes nothing. Reads go to ``live`` when given (a token is set)."""
+    """Prints every call; writes nothing. Reads go to ``live`` when given (``--read-live``)."""
 
     dry_run = True
 
@@ -251,7 +252,11 @@ class DryRunApi:
     def lookup(self, url: str, what: str) -> Any:
         self._record(Call("GET", url))
         if self.live:
-            return self.live.lookup(url, what)
+            found = self.live.read(url)
+            if found is not None:
+                return found
+            # a live run would stop here, unless a change printed above creates it first
+            self.out(f"  note: {what} does not exist yet (GET {url}: 404)")
         return {"id": f"<id of {what}>", "key": None, "key_id": f"<key_id of {what}>"}
 
     def write(self, method: str, url: str, body: Any = None, *, errors: dict[int, str] | None = None) -> Any:

@@ -10,7 +10,6 @@ and a complete one reports "nothing to change".
 from __future__ import annotations
 
 import os
-import re
 import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
@@ -24,9 +23,9 @@ from bbws_scaffold.naming import DEFAULT_ORG
 from bbws_scaffold.publish import gitops, reconcile
 from bbws_scaffold.publish.client import DEFAULT_API_URL, TOKEN_VARS, Api, Call, DryRunApi, GitHubApi
 from bbws_scaffold.publish.desired import ci_check_names, codeowner_teams
+from bbws_scaffold.publish.rules import check_api_url, check_org, check_repo_name
 
 STEPS = ("repo", "push", "access", "environments", "secrets", "protection", "webhook")
-_ORG_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?$")
 
 
 @dataclass
@@ -35,6 +34,7 @@ class PublishOptions:
     api_url: str = DEFAULT_API_URL
     config: str | Path | None = None  # github.yaml (default: $BBWS_GITHUB_CONFIG or the packaged one)
     dry_run: bool = False
+    read_live: bool = False  # with dry_run: read the current state with the token (default: send nothing)
     steps: Collection[str] = STEPS
     only_environments: Collection[str] | None = None  # GitHub environment names; None = all
     protect_branch: str | None = None  # overrides branch_protection.branch
@@ -76,6 +76,10 @@ def web_url(api_url: str) -> str:
 
 
 def _client(options: PublishOptions) -> Api:
+    """The transport. A dry run sends nothing, token or not, unless ``read_live`` asks it to read
+    the current state (GETs only, with the token)."""
+    if options.dry_run and not options.read_live:
+        return DryRunApi(options.out)
     token = options.token or token_from_env()
     live = None
     if token:
@@ -87,11 +91,10 @@ def _client(options: PublishOptions) -> Api:
             throttle=options.throttle,
             on_wait=options.out,
         )
-    if options.dry_run:
-        return DryRunApi(options.out, live)
     if live is None:
-        raise PublishError(f"no GitHub token: set {' or '.join(TOKEN_VARS)} (or use --dry-run)")
-    return live
+        needs = "--read-live reads GitHub with a token" if options.dry_run else "no GitHub token"
+        raise PublishError(f"{needs}: set {' or '.join(TOKEN_VARS)} (or use --dry-run)")
+    return DryRunApi(options.out, live) if options.dry_run else live
 
 
 def _access(cfg: GitHubConfig, target: Path, org: str) -> list[tuple[str, str]]:
@@ -139,11 +142,20 @@ def _push(
         report.change(f"git: pushed {branch} ({head[:12]}) to {clone_url}")
 
 
+def check_request(options: PublishOptions, repo_name: str) -> None:
+    """Everything that must hold before the first request (and before ``setup-from-lld`` renders):
+    the names are ones GitHub accepts as they are, and the token may be sent to the API URL."""
+    check_org(options.org)
+    check_repo_name(repo_name)
+    check_api_url(options.api_url)
+    if options.read_live and not options.dry_run:
+        raise PublishError("goes with --dry-run (a live run reads GitHub anyway)", where="--read-live")
+
+
 def publish_repo(target: Path, spec: ServiceSpec, options: PublishOptions | None = None) -> PublishResult:
     """Publish the rendered repository at ``target`` (made from ``spec``) to GitHub."""
     options = options or PublishOptions()
-    if not _ORG_RE.fullmatch(options.org):
-        raise PublishError(f"{options.org!r} is not a valid GitHub organisation name")
+    check_request(options, spec.repo)
     unknown = set(options.steps) - set(STEPS)
     if unknown:
         raise PublishError(f"unknown publish steps {sorted(unknown)}")

@@ -17,13 +17,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pathspec import GitIgnoreSpec
+
 from bbws_scaffold import __version__
 from bbws_scaffold.errors import RenderError
+from bbws_scaffold.generated import ANSWERS_FILE
 from bbws_scaffold.model import ServiceSpec
 from bbws_scaffold.naming import DEFAULT_ORG
 from bbws_scaffold.plan.answers import answers_data, check_spec, sorted_mappings
 from bbws_scaffold.plan.wordpress import REPO_NAME as WORDPRESS_REPO
-from bbws_scaffold.yamlfile import dump_answers
+from bbws_scaffold.yamlfile import dump_answers, read_yaml
 
 DEFAULT_TEMPLATE_SRC = "https://github.com/BigBeardWebSolutions/bbws-scaffold.git"
 TEMPLATE_ENV = "BBWS_SCAFFOLD_TEMPLATE"
@@ -81,6 +84,58 @@ def _assert_inside(root: Path) -> None:
                 raise RenderError(f"refusing to write {p.relative_to(root)}: it points outside the repository")
 
 
+FORCE_RULE = (
+    "--force replaces only a previous render that is not a git repository and holds nothing but "
+    "the files bbws-scaffold writes (its business-logic files unchanged)"
+)
+
+
+def _refuse_force(target: Path, why: str) -> RenderError:
+    return RenderError(
+        f"refusing to replace it: {why}. {FORCE_RULE}; to bring changes into an existing "
+        "repository use `bbws-scaffold update`, otherwise move the folder away",
+        where=str(target),
+    )
+
+
+def _check_forceable(target: Path) -> None:
+    """Before rendering: ``target`` may only be replaced if it is a folder a previous render made
+    (its answers file present) and not a git work tree (history is never deleted)."""
+    if target.is_symlink() or not target.is_dir():
+        raise _refuse_force(target, "it is not a folder")
+    if (target / ".git").exists() or (target / ".git").is_symlink():
+        raise _refuse_force(target, "it is a git repository")
+    if not (target / ANSWERS_FILE).is_file():
+        raise _refuse_force(target, f"it has no {ANSWERS_FILE}, so bbws-scaffold did not render it")
+
+
+def _user_owned(stage: Path) -> GitIgnoreSpec:
+    """The template's ``_skip_if_exists`` patterns: files the user owns once written (matched by
+    pathspec with gitignore rules, as copier matches them)."""
+    patterns = read_yaml(stage / "copier.yml", "the copier template", RenderError).get("_skip_if_exists") or []
+    return GitIgnoreSpec.from_lines(patterns)
+
+
+def _first_foreign(target: Path, fresh: Path, user_owned: GitIgnoreSpec) -> str | None:
+    """Why replacing ``target`` with ``fresh`` would lose something, naming the first such path
+    (sorted): one the fresh render does not write, or a user-owned file (``_skip_if_exists``)
+    whose content is not the stub the render writes; ``None`` when nothing would be lost."""
+    for dirpath, dirnames, filenames in os.walk(target):
+        dirnames.sort()
+        for name in sorted(dirnames + filenames):
+            path = Path(dirpath) / name
+            rel = path.relative_to(target).as_posix()
+            twin = fresh / rel
+            if path.is_dir() and not path.is_symlink():
+                if not twin.is_dir():
+                    return f"{rel}/ is not a folder bbws-scaffold writes"
+            elif path.is_symlink() or not path.is_file() or not twin.is_file():
+                return f"{rel} is not a file bbws-scaffold writes"
+            elif user_owned.match_file(rel) and path.read_bytes() != twin.read_bytes():
+                return f"{rel} is yours (bbws-scaffold writes it once) and carries your edits"
+    return None
+
+
 def _pin_source(answers: Path, src: str, ref: str) -> None:
     """Record the stable template source and version instead of the local staging folder."""
     text = answers.read_text(encoding="utf-8")
@@ -135,8 +190,15 @@ def render_repo(
     target = out / repo_name
     if target.resolve().parent != out:
         raise RenderError(f"repository name {repo_name!r} escapes {out}")
-    if target.exists() and (not target.is_dir() or any(target.iterdir())) and not force:
-        raise RenderError(f"{target} exists and is not empty (use --force to replace it)")
+    replacing = target.is_symlink() or (target.exists() and (not target.is_dir() or any(target.iterdir())))
+    if replacing and not force:
+        raise RenderError(
+            "exists and is not empty (`--force` replaces a previous render; `bbws-scaffold update` brings "
+            "changes into a generated repository)",
+            where=str(target),
+        )
+    if replacing:
+        _check_forceable(target)
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{repo_name}.tmp-", dir=out))
     stage: Path | None = None
@@ -155,6 +217,8 @@ def render_repo(
         t1 = time.perf_counter()
         _pin_source(tmp / ".copier-answers.yml", template_src or template_source(), vcs_ref or template_ref())
         _assert_inside(tmp)
+        if replacing and (foreign := _first_foreign(target, tmp, _user_owned(stage))) is not None:
+            raise _refuse_force(target, foreign)
         if target.exists() or target.is_symlink():
             aside = Path(tempfile.mkdtemp(prefix=f".{repo_name}.old-", dir=out))
             os.replace(target, aside / "old")

@@ -373,13 +373,14 @@ def test_publish_options_without_publish_are_refused(capsys: pytest.CaptureFixtu
     assert "go with --publish" in capsys.readouterr().err
 
 
-def test_dry_run_with_a_token_reads_the_real_state(double: GitHubDouble, rendered: Path, spec: ServiceSpec) -> None:
+def test_dry_run_with_read_live_reads_the_real_state(double: GitHubDouble, rendered: Path, spec: ServiceSpec) -> None:
     publish_repo(rendered, spec, options(double))
     before = len(double.requests)
     lines: list[str] = []
     result = publish_repo(
-        rendered, spec, PublishOptions(org=ORG, api_url=double.api_url, dry_run=True, out=lines.append)
+        rendered, spec, PublishOptions(org=ORG, api_url=double.api_url, dry_run=True, read_live=True, out=lines.append)
     )
+    assert len(double.requests) > before
     assert all(r.method == "GET" for r in double.requests[before:])
     assert [c for c in result.calls if c.method != "GET"] == []
     assert not any(line.startswith(("PUT", "POST", "PATCH", "DELETE")) for line in lines)

@@ -18,7 +18,7 @@ from tests.paths import CATALOGUE_LLD, ROOT
 from tests.render.specs import catalogue_spec
 
 
-def test_refuses_non_empty_target_unless_forced(tmp_path: Path) -> None:
+def test_refuses_non_empty_target_and_force_never_deletes_a_foreign_folder(tmp_path: Path) -> None:
     spec = catalogue_spec()
     target = tmp_path / spec.repo
     target.mkdir()
@@ -26,9 +26,10 @@ def test_refuses_non_empty_target_unless_forced(tmp_path: Path) -> None:
     with pytest.raises(RenderError, match="not empty"):
         render(spec, tmp_path)
     assert (target / "keep.txt").read_text() == "mine"
-    render(spec, tmp_path, force=True)
-    assert not (target / "keep.txt").exists()
-    assert (target / "src" / "handlers" / "create_product.py").is_file()
+    # no answers file: not a previous render, so --force is refused too (tests/render/test_new_force.py)
+    with pytest.raises(RenderError, match="bbws-scaffold did not render it"):
+        render(spec, tmp_path, force=True)
+    assert [p.name for p in target.iterdir()] == ["keep.txt"]
     assert sorted(p.name for p in tmp_path.iterdir()) == [spec.repo]
 
 

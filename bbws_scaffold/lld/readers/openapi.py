@@ -15,10 +15,15 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
+from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
 
 from bbws_scaffold.diagnostics import DiagnosticSink
 from bbws_scaffold.lld.readers.document import Document
 
+# Deepest nesting of mappings and sequences read from one OpenAPI text. The corpus peaks at 12;
+# loaders and every walk over the data recurse once (or more) per level, so a hostile block
+# 300 levels deep must be refused before it is loaded, not caught as a RecursionError after.
+MAX_DEPTH = 40
 HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
 _LOOKS_OPENAPI = re.compile(r"^(openapi|swagger)\s*:|^paths\s*:|^\s*\"(openapi|swagger|paths)\"\s*:", re.MULTILINE)
 
@@ -75,8 +80,39 @@ def _first_schema(content: Any) -> str | None:
     return None
 
 
+def too_deep(text: str) -> int | None:
+    """The 0-based line of the first collection nested deeper than :data:`MAX_DEPTH`, else ``None``.
+
+    Reads ruamel's event stream, which its parser produces with an explicit state stack (no
+    recursion), so the depth is known before the recursive composer and constructor run. Text that
+    is not valid YAML stops the count; the load reports it.
+    """
+    depth = 0
+    try:
+        for event in YAML(typ="rt", pure=True).parse(io.StringIO(text)):
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return int(event.start_mark.line)
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+    except (YAMLError, ValueError):
+        return None
+    return None
+
+
+def _refuse_deep(text: str, what: str, line: int, sink: DiagnosticSink) -> bool:
+    """Report (as an error at the offending line) and refuse a text nested beyond the bound."""
+    deep = too_deep(text)
+    if deep is not None:
+        sink.error(line + deep, f"{what} nests deeper than {MAX_DEPTH} levels; flatten it (use $ref components)")
+    return deep is not None
+
+
 def load(text: str, origin: str, line: int, sink: DiagnosticSink, external: bool = False) -> OpenApiSource | None:
     """Parse one OpenAPI text; ``line`` is the 1-based line its first line sits on."""
+    if _refuse_deep(text, f"OpenAPI file {origin}" if external else "OpenAPI block", line, sink):
+        return None
     yaml = YAML(typ="rt", pure=True)
     try:
         data = yaml.load(io.StringIO(text))
@@ -144,6 +180,8 @@ def from_file(path: str, sink: DiagnosticSink) -> OpenApiSource | None:
             text = fh.read()
     except (OSError, UnicodeDecodeError) as exc:
         sink.error(1, f"cannot read OpenAPI file {path}: {exc}")
+        return None
+    if _refuse_deep(text, f"OpenAPI file {path}", 1, sink):
         return None
     if path.endswith(".json"):
         try:
