@@ -61,7 +61,7 @@ def add_parser(subparsers: Any) -> None:
         ("create", "create the private repository (name and description from the LLD)", ("repo",)),
         ("push", "git init, the first commit and push main", ("repo", "push")),
         ("configure", "GitHub environments with reviewers, wait timers and branch policies", ("environments",)),
-        ("secrets", "environment secrets (AWS_ROLE_ARN, SNS_TOPIC_ARN), sealed", ("secrets",)),
+        ("secrets", "environment secrets (AWS_ROLE_ARN, the role the workflows assume), sealed", ("secrets",)),
         ("branches", "protect a branch (reviews, CI checks, no force pushes or deletions)", ("protection",)),
         ("codeowners", "give the CODEOWNERS and reviewer teams access to the repository", ("access",)),
         ("webhooks", "the deployment-notification webhook", ("webhook",)),

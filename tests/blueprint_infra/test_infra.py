@@ -21,6 +21,7 @@ import hcl2
 import pytest
 
 from bbws_scaffold.config.environments import load_environments, resolve_environments
+from bbws_scaffold.config.github import load_config
 from bbws_scaffold.errors import EnvironmentsError
 from tests import yamlio
 from tests.blueprint_infra.render import render_infra
@@ -174,7 +175,9 @@ def test_workflows(repo: Path) -> None:
                     if step["uses"].startswith("actions/checkout@"):
                         assert step["with"]["persist-credentials"] is False
                     if step["uses"].startswith("aws-actions/configure-aws-credentials@"):
-                        assert step["with"]["role-to-assume"].startswith("arn:aws:iam::")
+                        # the environment secret the publisher sets (repo secrets / setup-from-lld)
+                        assert step["with"]["role-to-assume"] == "${{ secrets.AWS_ROLE_ARN }}"
+                        assert job.get("environment"), (wf.name, job_id)
                         assert names[i + 1] == "validate-account", (wf.name, job_id)
                         assert job["permissions"]["id-token"] == "write"
                 if "run" in step:
@@ -332,3 +335,15 @@ def test_environments_validation(patch: dict[str, Any]) -> None:
     src["environments"]["prod"].update(patch)
     with pytest.raises(EnvironmentsError):
         resolve_environments(src)
+
+
+def test_workflows_read_exactly_the_secrets_the_publisher_sets(repo: Path) -> None:
+    """One source of truth: every `secrets.X` a workflow reads is one `repo secrets` sets from
+    github.yaml (GITHUB_TOKEN is GitHub's own), and the publisher sets nothing no workflow reads."""
+    read = {
+        m.group(1)
+        for wf in (repo / ".github" / "workflows").glob("*.yml")
+        for m in re.finditer(r"\$\{\{\s*secrets\.([A-Za-z0-9_]+)\s*\}\}", wf.read_text(encoding="utf-8"))
+    } - {"GITHUB_TOKEN"}
+    published = {name for env in load_config(environ={}).environments for name in env.secrets}
+    assert read == published == {"AWS_ROLE_ARN"}

@@ -35,7 +35,7 @@ def _isolated(monkeypatch: pytest.MonkeyPatch) -> None:
     for var in ("BBWS_GITHUB_CONFIG", "BBWS_ENVIRONMENTS", "BBWS_WEBHOOK_URL", "BBWS_WEBHOOK_SECRET", "BBWS_DEBUG"):
         monkeypatch.delenv(var, raising=False)
     for env in ("DEV", "SIT", "PROD"):
-        for name in ("AWS_ROLE_ARN", "SNS_TOPIC_ARN"):
+        for name in ("AWS_ROLE_ARN",):
             monkeypatch.delenv(f"BBWS_{env}_{name}", raising=False)
 
 

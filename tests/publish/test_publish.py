@@ -96,10 +96,8 @@ def test_setup_from_lld_publishes_everything(
     # secrets: the double decrypted them with its private key to the configured values
     conf = load_environments()["envs"]
     for name, env in [*conf.items(), *((f"{k}-hotfix", v) for k, v in conf.items())]:
-        assert repo.secrets[name] == {
-            "AWS_ROLE_ARN": f"arn:aws:iam::{env['account_id']}:role/github-actions-deploy",
-            "SNS_TOPIC_ARN": f"arn:aws:sns:{env['region']}:{env['account_id']}:bbws-deployments-{env['name']}",
-        }
+        # only what a workflow reads: the role its AWS jobs assume (the topic is runtime configuration)
+        assert repo.secrets[name] == {"AWS_ROLE_ARN": f"arn:aws:iam::{env['account_id']}:role/github-actions-deploy"}
     assert repo.secrets["prod"]["AWS_ROLE_ARN"] == "arn:aws:iam::093646564004:role/github-actions-deploy"
 
     # protection: one review, code owners, the CI jobs' check names, no force pushes or deletions
@@ -156,30 +154,30 @@ def test_drift_is_corrected_and_only_the_drift(double: GitHubDouble, rendered: P
     publish_repo(rendered, spec, options(double))
     repo = double.repos[(ORG, spec.repo)]
     repo.environments["prod"]["wait_timer"] = 5
-    del repo.secrets["sit"]["SNS_TOPIC_ARN"]
+    del repo.secrets["sit"]["AWS_ROLE_ARN"]
     before = len(double.requests)
 
     result = publish_repo(rendered, spec, options(double))
     writes = [(r.method, r.path.rsplit("/", 3)[-3:]) for r in double.requests[before:] if r.method != "GET"]
     assert writes == [
-        ("PUT", ["sit", "secrets", "SNS_TOPIC_ARN"]),
+        ("PUT", ["sit", "secrets", "AWS_ROLE_ARN"]),
         ("PUT", ["2_bbws_catalogue_lambda", "environments", "prod"]),
     ]
     assert repo.environments["prod"]["wait_timer"] == 30
-    assert repo.secrets["sit"]["SNS_TOPIC_ARN"].endswith(":bbws-deployments-sit")
+    assert repo.secrets["sit"]["AWS_ROLE_ARN"].endswith(":role/github-actions-deploy")
     assert len(result.changes) == 2
 
 
 def test_secret_values_come_from_the_environment_and_are_never_printed(
     double: GitHubDouble, rendered: Path, spec: ServiceSpec, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    value = "arn:aws:sns:af-south-1:093646564004:custom-topic"
-    monkeypatch.setenv("BBWS_PROD_SNS_TOPIC_ARN", value)
+    value = "arn:aws:iam::093646564004:role/custom-deploy-role"
+    monkeypatch.setenv("BBWS_PROD_AWS_ROLE_ARN", value)
     lines: list[str] = []
     result = publish_repo(rendered, spec, PublishOptions(org=ORG, api_url=double.api_url, out=lines.append))
-    assert double.repos[(ORG, spec.repo)].secrets["prod"]["SNS_TOPIC_ARN"] == value
+    assert double.repos[(ORG, spec.repo)].secrets["prod"]["AWS_ROLE_ARN"] == value
     shown = "\n".join([*lines, *result.changes, *map(str, result.calls)])
-    assert value not in shown and "secret SNS_TOPIC_ARN set" in shown
+    assert value not in shown and "secret AWS_ROLE_ARN set" in shown
 
 
 def test_the_token_never_appears_in_output_or_git_config(
@@ -353,12 +351,12 @@ def test_dry_run_needs_no_token_and_sends_nothing(
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("BBWS_WEBHOOK_URL", "https://hooks.example.test/deployments")
     monkeypatch.setenv("BBWS_WEBHOOK_SECRET", "webhook-secret-3f9a")
-    monkeypatch.setenv("BBWS_PROD_SNS_TOPIC_ARN", "arn:aws:sns:af-south-1:093646564004:secret-topic-77")
+    monkeypatch.setenv("BBWS_PROD_AWS_ROLE_ARN", "arn:aws:iam::093646564004:role/secret-role-77")
     argv = ["repo", "setup-from-lld", "--lld", str(CATALOGUE_LLD), "--org", ORG, "--output", "out", "--dry-run"]
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert not (tmp_path / "out").exists()  # nothing rendered, nothing written
-    assert "webhook-secret-3f9a" not in out and "secret-topic-77" not in out
+    assert "webhook-secret-3f9a" not in out and "secret-role-77" not in out
     assert '"secret": "<webhook secret: masked>"' in out
     assert out == snapshot
 
