@@ -32,6 +32,8 @@ from bbws_scaffold.runtime.records import (
     DeploymentRecord,
     Recorder,
     RecordStore,
+    pick,
+    skipped_note,
 )
 
 DEFAULT_STEPS = (10, 25, 50, 100)
@@ -74,22 +76,23 @@ def canary(
     session = session or session_for(env)
     require_account(env, session)
     store = RecordStore.for_env(env, session)
-    release = next(
-        (
-            r
-            for r in store.history(cfg.service, env.name)
-            if r.version == version and r.outcome in (PUBLISHED, SUCCEEDED)
-        ),
-        None,
+    functions = manifest.function_names(env.name)
+
+    def lacks(record: DeploymentRecord) -> str:
+        missing = [f for f in functions if "version" not in record.functions.get(f, {})]
+        return f"it has no published version of {', '.join(missing)}" if missing else ""
+
+    published = (
+        r
+        for r in store.history(cfg.service, env.name)
+        if r.version == version and r.outcome in (PUBLISHED, SUCCEEDED) and r.action != "rollback"
     )
+    release, skipped = pick(published, lacks, "canary")
     if release is None:
         raise RuntimeOpError(
-            f"{cfg.service} version {version} was not published in {env.name}: promote it (without shifting) first"
+            f"{cfg.service} version {version} was not published in {env.name}{skipped_note(skipped)}: "
+            "promote it (without shifting) first"
         )
-    functions = manifest.function_names(env.name)
-    missing = [f for f in functions if f not in release.functions]
-    if missing:
-        raise RuntimeOpError(f"the {env.name} release of {version} has no published version of {', '.join(missing)}")
     alias = LiveAlias(session)
     targets = {f: release.functions[f]["version"] for f in functions}
     states = {f: alias.state(f) for f in functions}
@@ -145,7 +148,7 @@ def canary(
             service=cfg.service,
             env=env.name,
             action="rollback",
-            version=before.version if before else "unknown",
+            version=before.version if before else "",  # no release of a label was live before
             artifact_digest=before.artifact_digest if before else "",
             git_sha=before.git_sha if before else "",
             actor=run.actor,

@@ -27,7 +27,15 @@ from bbws_scaffold.runtime.guard import require_account
 from bbws_scaffold.runtime.lambdas import LiveAlias
 from bbws_scaffold.runtime.log import log
 from bbws_scaffold.runtime.manifest import ServiceManifest
-from bbws_scaffold.runtime.records import PUBLISHED, SUCCEEDED, DeploymentRecord, Recorder, RecordStore
+from bbws_scaffold.runtime.records import (
+    PUBLISHED,
+    SUCCEEDED,
+    DeploymentRecord,
+    Recorder,
+    RecordStore,
+    pick,
+    skipped_note,
+)
 from bbws_scaffold.runtime.terraform import Terraform
 
 
@@ -114,10 +122,14 @@ def promote(
     require_account(source, source_session)
 
     wanted = digest(artifact)
-    evidence = RecordStore.for_env(source, source_session).latest_success(cfg.service, source.name, version)
+    evidence, skipped = pick(
+        RecordStore.for_env(source, source_session).successes(cfg.service, source.name, version),
+        lambda r: "" if r.artifact_digest else "it has no package digest to compare",
+        "promote",
+    )
     if evidence is None:
         raise Refused(
-            f"{cfg.service} version {version} has no successful deployment in {source.name}: "
+            f"{cfg.service} version {version} has no successful deployment in {source.name}{skipped_note(skipped)}: "
             f"{target.name} takes only what {source.name} accepted"
         )
     if evidence.artifact_digest != wanted:
