@@ -18,11 +18,12 @@ import boto3
 
 from bbws_scaffold.runtime.alarms import firing
 from bbws_scaffold.runtime.aws import session_for
-from bbws_scaffold.runtime.config import RuntimeConfig
+from bbws_scaffold.runtime.config import Environment, RuntimeConfig
 from bbws_scaffold.runtime.context import RunContext, check_version
 from bbws_scaffold.runtime.errors import Refused, RuntimeOpError
 from bbws_scaffold.runtime.guard import require_account
 from bbws_scaffold.runtime.lambdas import LiveAlias
+from bbws_scaffold.runtime.lock import lock_for
 from bbws_scaffold.runtime.log import log
 from bbws_scaffold.runtime.manifest import ServiceManifest
 from bbws_scaffold.runtime.records import (
@@ -76,6 +77,24 @@ def canary(
     session = session or session_for(env)
     require_account(env, session)
     store = RecordStore.for_env(env, session)
+    with lock_for(store, cfg.service, env, "canary", run):
+        return _walk(cfg, manifest, env, store, version, run, plan, wait_seconds, ignore_alarms, sleep)
+
+
+def _walk(
+    cfg: RuntimeConfig,
+    manifest: ServiceManifest,
+    env: Environment,
+    store: RecordStore,
+    version: str,
+    run: RunContext,
+    plan: tuple[int, ...],
+    wait_seconds: float,
+    ignore_alarms: Sequence[str],
+    sleep: Callable[[float], None],
+) -> CanaryResult:
+    """The canary itself, under the environment's lock."""
+    session = store.session
     functions = manifest.function_names(env.name)
 
     def lacks(record: DeploymentRecord) -> str:

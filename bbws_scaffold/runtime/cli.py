@@ -14,7 +14,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
 import sys
+import threading
 import traceback
 from collections.abc import Sequence
 
@@ -52,9 +54,24 @@ def _fail(kind: str, message: str, exc: BaseException) -> int:
     return 2
 
 
+def _terminated(signum: int, _frame: object) -> None:
+    # GitHub cancels a job with SIGINT, then SIGTERM: unwind (release the lock, record the outcome)
+    raise RuntimeOpError(f"terminated by {signal.Signals(signum).name}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(list(argv) if argv is not None else None)
+    if threading.current_thread() is not threading.main_thread():
+        return _run(args)
+    previous = signal.signal(signal.SIGTERM, _terminated)
+    try:
+        return _run(args)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return int(args.handler(args))
     except Refused as exc:

@@ -25,6 +25,7 @@ from bbws_scaffold.runtime.context import RunContext, check_version
 from bbws_scaffold.runtime.errors import Refused, RuntimeOpError
 from bbws_scaffold.runtime.guard import require_account
 from bbws_scaffold.runtime.lambdas import LiveAlias
+from bbws_scaffold.runtime.lock import lock_for
 from bbws_scaffold.runtime.log import log
 from bbws_scaffold.runtime.manifest import ServiceManifest
 from bbws_scaffold.runtime.records import (
@@ -173,7 +174,8 @@ def _release(
         run_url=run.run_url,
         source_env=source,
     )
-    with Recorder(RecordStore.for_env(env, session), record) as rec:
+    store = RecordStore.for_env(env, session)
+    with lock_for(store, cfg.service, env, action, run), Recorder(store, record) as rec:
         if terraform is not None:
             terraform.run(env, production=is_production(cfg, env))
         alias = LiveAlias(session)

@@ -139,6 +139,7 @@ class RecordStore:
 
     def __init__(self, session: boto3.session.Session, table: str = DEFAULT_TABLE) -> None:
         self.table = table
+        self.session = session
         self.client = session.client("dynamodb")
 
     @classmethod

@@ -11,11 +11,12 @@ from __future__ import annotations
 import boto3
 
 from bbws_scaffold.runtime.aws import session_for
-from bbws_scaffold.runtime.config import RuntimeConfig
+from bbws_scaffold.runtime.config import Environment, RuntimeConfig
 from bbws_scaffold.runtime.context import RunContext, check_version
 from bbws_scaffold.runtime.errors import RuntimeOpError
 from bbws_scaffold.runtime.guard import require_account
 from bbws_scaffold.runtime.lambdas import LiveAlias
+from bbws_scaffold.runtime.lock import lock_for
 from bbws_scaffold.runtime.log import log
 from bbws_scaffold.runtime.manifest import ServiceManifest
 from bbws_scaffold.runtime.records import SUCCEEDED, DeploymentRecord, Recorder, RecordStore, pick, skipped_note
@@ -56,6 +57,20 @@ def rollback(
     session = session or session_for(env)
     require_account(env, session)
     store = RecordStore.for_env(env, session)
+    with lock_for(store, cfg.service, env, "rollback", run):
+        return _roll_back(cfg, manifest, env, store, run, to_version)
+
+
+def _roll_back(
+    cfg: RuntimeConfig,
+    manifest: ServiceManifest,
+    env: Environment,
+    store: RecordStore,
+    run: RunContext,
+    to_version: str | None,
+) -> DeploymentRecord:
+    """The rollback itself, under the environment's lock."""
+    session = store.session
     records = list(store.history(cfg.service, env.name))
     successes = [r for r in records if r.outcome == SUCCEEDED]
     functions = manifest.function_names(env.name)
