@@ -21,6 +21,7 @@ import traceback
 from collections.abc import Sequence
 
 from bbws_scaffold.runtime.errors import Refused, RuntimeOpError
+from bbws_scaffold.runtime.log import redact_text
 
 PROG = "bbws-runtime"
 
@@ -48,8 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _fail(kind: str, message: str, exc: BaseException) -> int:
     if os.environ.get("BBWS_DEBUG"):
-        traceback.print_exception(exc)
-    first_line = " ".join(str(message).split())
+        sys.stderr.write(redact_text("".join(traceback.format_exception(exc))))
+    first_line = " ".join(redact_text(str(message)).split())
     print(f"{PROG}: {kind}: {first_line}", file=sys.stderr)
     return 2
 

@@ -23,7 +23,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from bbws_scaffold.runtime.config import Environment
-from bbws_scaffold.runtime.log import log
+from bbws_scaffold.runtime.log import log, redact_text
 
 DEFAULT_TABLE = "bbws-deployments"
 
@@ -279,6 +279,6 @@ class Recorder:
     def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> None:
         if exc is not None and self.record.outcome == IN_PROGRESS:
             try:
-                self.finish(FAILED, detail=" ".join(str(exc).split())[:500])
+                self.finish(FAILED, detail=" ".join(redact_text(str(exc)).split())[:500])
             except ClientError as rec_exc:  # the original error matters more; say both
                 log("records.put_failed", error=str(rec_exc))

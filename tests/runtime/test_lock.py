@@ -8,6 +8,7 @@ been refused before the gate opens, whatever the scheduling.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from bbws_scaffold.runtime import log as runtime_log
 from bbws_scaffold.runtime.deploy import deploy
 from bbws_scaffold.runtime.errors import RuntimeOpError
 from bbws_scaffold.runtime.records import FAILED, IN_PROGRESS, SUCCEEDED, RecordStore
@@ -56,6 +58,9 @@ def dev_repo(aws, repo, accounts, monkeypatch):
     (repo / "dist").mkdir()
     (repo / "dist" / "lambda.zip").write_bytes(code)
     aws.set_account(monkeypatch, DEV)  # the server answers every caller as DEV's account
+    # the table exists, as after any first deploy (moto's CreateTable, unlike DynamoDB's, is not
+    # atomic: racing creators would each get a fresh table)
+    RecordStore(dev.session).ensure_table()
     return repo, dev
 
 
@@ -126,7 +131,11 @@ def test_of_three_parallel_deploys_exactly_one_runs(dev_repo):
     gate = repo / "gate"
     procs = [_spawn(repo, f"run-{i}", gate) for i in range(3)]
     try:
-        _wait_for(lambda: sum(p.poll() is not None for p in procs) >= 2, 90, "two of the three runs to be refused")
+        try:
+            _wait_for(lambda: sum(p.poll() is not None for p in procs) >= 2, 90, "two of the runs to be refused")
+        except AssertionError as exc:
+            gate.touch()
+            raise AssertionError(f"{exc}; stderr: {[_finish(p)[1][-2000:] for p in procs]}") from None
         losers = [p for p in procs if p.poll() is not None]
         (winner,) = [p for p in procs if p.poll() is None]
         gate.touch()
@@ -186,8 +195,21 @@ def test_the_lock_is_released_after_a_failure(dev_repo, cfg, manifest, run, tmp_
     repo, dev = dev_repo
     wrong = tmp_path / "other.zip"
     wrong.write_bytes(package("not what lambda runs"))
-    with pytest.raises(RuntimeOpError, match="cannot publish"):
-        deploy(cfg, manifest, "dev", artifact=wrong, version="rel-0", run=run, session=dev.session)
+    logs = io.StringIO()
+    runtime_log.set_stream(logs)
+    try:
+        with pytest.raises(RuntimeOpError, match="cannot publish"):
+            deploy(cfg, manifest, "dev", artifact=wrong, version="rel-0", run=run, session=dev.session)
+    finally:
+        runtime_log.set_stream(None)
+    lines = [json.loads(line) for line in logs.getvalue().splitlines()]
+    events = [(e["event"], e.get("outcome")) for e in lines if e["event"].startswith(("lock.", "records.put"))]
+    assert events == [
+        ("lock.acquired", None),
+        ("records.put", IN_PROGRESS),
+        ("records.put", FAILED),  # the failure is recorded while the lock is still held
+        ("lock.released", None),
+    ]
     assert _lock_item(dev) is None
     record = deploy(
         cfg, manifest, "dev", artifact=repo / "dist" / "lambda.zip", version="rel-1", run=run, session=dev.session
