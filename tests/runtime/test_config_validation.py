@@ -8,7 +8,6 @@ DynamoDB's table-name rule (3-255 of ``A-Za-z0-9_.-``), the value ranges of
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -21,7 +20,7 @@ from bbws_scaffold.runtime.config import load_config
 from bbws_scaffold.runtime.errors import RuntimeOpError
 from bbws_scaffold.runtime.manifest import load_manifest
 from bbws_scaffold.runtime.records import DeploymentRecord, Recorder, RecordStore
-from tests.paths import ROOT
+from tests.runtime.conftest import process_env
 
 SECRET = "s3cr3t-Pa55"
 
@@ -124,9 +123,8 @@ def test_no_message_shows_the_password_of_an_endpoint_url(repo):
     """A real connection failure (nothing listens on the port): the error line, the BBWS_DEBUG
     traceback and the log lines all mask ``user:password@``."""
     url = f"http://deployer:{SECRET}@127.0.0.1:{_closed_port()}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "GITHUB_"))}
-    env.update(
-        PYTHONPATH=str(ROOT),
+    env = process_env(
+        ("AWS_", "GITHUB_"),
         AWS_ENDPOINT_URL=url,
         AWS_ACCESS_KEY_ID="testing",
         AWS_SECRET_ACCESS_KEY="testing",

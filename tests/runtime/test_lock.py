@@ -24,8 +24,7 @@ from bbws_scaffold.runtime import log as runtime_log
 from bbws_scaffold.runtime.deploy import deploy
 from bbws_scaffold.runtime.errors import RuntimeOpError
 from bbws_scaffold.runtime.records import FAILED, IN_PROGRESS, SUCCEEDED, RecordStore
-from tests.paths import ROOT
-from tests.runtime.conftest import DEV, package
+from tests.runtime.conftest import DEV, package, process_env
 
 pytestmark = pytest.mark.skipif(shutil.which("terraform") is None, reason="needs the terraform binary")
 
@@ -76,9 +75,7 @@ def _terraform_dir(repo: Path, name: str, gate: Path) -> Path:
 
 def _spawn(repo: Path, name: str, gate: Path | None) -> subprocess.Popen:
     """``bbws-runtime deploy --env dev`` as GitHub run ``name``; gated Terraform unless ``gate`` is None."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
-    env.update(
-        PYTHONPATH=str(ROOT),
+    env = process_env(
         GITHUB_RUN_ID=name,
         GITHUB_REPOSITORY="org/catalogue",
         GITHUB_ACTOR="octocat",
