@@ -21,9 +21,14 @@ from pathlib import Path
 import pytest
 
 from bbws_scaffold.runtime import log as runtime_log
-from bbws_scaffold.runtime.deploy import deploy
+from bbws_scaffold.runtime.artifact import digest
+from bbws_scaffold.runtime.canary import canary
+from bbws_scaffold.runtime.context import RunContext
+from bbws_scaffold.runtime.deploy import deploy, promote
 from bbws_scaffold.runtime.errors import RuntimeOpError
-from bbws_scaffold.runtime.records import FAILED, IN_PROGRESS, SUCCEEDED, RecordStore
+from bbws_scaffold.runtime.lock import DeploymentLock, Locked
+from bbws_scaffold.runtime.records import FAILED, IN_PROGRESS, SUCCEEDED, DeploymentRecord, RecordStore
+from bbws_scaffold.runtime.rollback import rollback
 from tests.runtime.conftest import DEV, package, process_env
 
 pytestmark = pytest.mark.skipif(shutil.which("terraform") is None, reason="needs the terraform binary")
@@ -231,3 +236,54 @@ def test_a_cancelled_run_releases_the_lock_and_records_why(dev_repo):
     assert _lock_item(dev) is None
     (record,) = RecordStore(dev.session).history("catalogue", "dev")
     assert (record.outcome, record.detail) == (FAILED, "terminated by SIGTERM")
+
+
+def _held_by_another_run(store: RecordStore, env: str, ttl: float = 60) -> DeploymentLock:
+    other = RunContext(git_sha="", actor="someone-else", run_id="777", run_url="https://github.example/runs/777")
+    return DeploymentLock(store, "catalogue", env, "deploy", other, ttl_seconds=ttl)
+
+
+def test_promote_canary_and_rollback_take_the_same_lock(cfg, manifest, accounts, run, tmp_path):
+    """Each operation that changes an environment is refused while another run holds its lock."""
+    sit, prod = accounts("sit"), accounts("prod")
+    art = tmp_path / "lambda.zip"
+    art.write_bytes(package("v1"))
+    prod.create_functions(package("v1"))
+    RecordStore(sit.session).ensure_table()
+    RecordStore(sit.session).put(
+        DeploymentRecord("catalogue", "sit", "promote", "rel-1", digest(art), "", "ci").finished(SUCCEEDED)
+    )
+    store = RecordStore(prod.session)
+    operations = {
+        "promote": lambda: promote(
+            cfg,
+            manifest,
+            "sit",
+            "prod",
+            artifact=art,
+            version="rel-1",
+            run=run,
+            session=prod.session,
+            source_session=sit.session,
+            shift=False,
+        ),
+        "canary": lambda: canary(cfg, manifest, "prod", version="rel-1", run=run, session=prod.session),
+        "rollback": lambda: rollback(cfg, manifest, "prod", run=run, session=prod.session),
+    }
+    with _held_by_another_run(store, "prod"):
+        for name, operation in operations.items():
+            with pytest.raises(Locked, match=r"catalogue in prod is locked by deploy by run 777 \(https://"):
+                operation()
+    assert list(store.history("catalogue", "prod")) == [], "a refused operation touches nothing"
+    assert operations["promote"]().outcome == "published"  # the lock is free again
+
+
+def test_the_heartbeat_keeps_a_long_operation_locked(accounts, run):
+    """An operation that outlasts the time to live keeps its lock; a dead one's expires."""
+    store = RecordStore(accounts("dev").session)
+    with _held_by_another_run(store, "dev", ttl=1.5):
+        time.sleep(4)  # well past the first expiry: the heartbeat extended it
+        with pytest.raises(Locked):
+            DeploymentLock(store, "catalogue", "dev", "rollback", run, ttl_seconds=60).acquire()
+    with DeploymentLock(store, "catalogue", "dev", "rollback", run, ttl_seconds=60) as mine:
+        assert mine.holder is not None and mine.holder.run_id == run.run_id
