@@ -7,6 +7,7 @@ DynamoDB's table-name rule (3-255 of ``A-Za-z0-9_.-``), the value ranges of
 
 from __future__ import annotations
 
+import io
 import json
 import socket
 import subprocess
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from bbws_scaffold.runtime import log as runtime_log
 from bbws_scaffold.runtime.cli import main
 from bbws_scaffold.runtime.config import load_config
 from bbws_scaffold.runtime.errors import RuntimeOpError
@@ -158,3 +160,23 @@ def test_a_recorded_failure_does_not_store_a_password(accounts, run):
     (stored,) = store.history("catalogue", "dev")
     assert SECRET not in stored.detail and "abc123" not in stored.detail
     assert stored.detail == "cannot reach https://***@artifacts.example/pkg?token=***"
+
+
+def test_log_lines_mask_url_passwords_and_secret_assignments():
+    buf = io.StringIO()
+    runtime_log.set_stream(buf)
+    try:
+        runtime_log.log(
+            "x",
+            endpoint=f"http://deployer:{SECRET}@127.0.0.1:5000",
+            error=RuntimeError(f'Could not connect to the endpoint URL: "https://u:{SECRET}@sts.example/"'),
+            query=f"https://bucket.example/key?X-Amz-Signature={SECRET}&X-Amz-Date=20260101",
+            note=f"password={SECRET} and more",
+        )
+    finally:
+        runtime_log.set_stream(None)
+    line = json.loads(buf.getvalue())
+    assert SECRET not in buf.getvalue()
+    assert line["endpoint"] == "http://***@127.0.0.1:5000"
+    assert line["query"] == "https://bucket.example/key?X-Amz-Signature=***&X-Amz-Date=20260101"
+    assert line["note"] == "password=*** and more"
