@@ -167,11 +167,13 @@ def _set_lock_ttl(repo: Path, seconds: int) -> None:
 
 def test_a_dead_holders_lock_is_taken_over_only_after_it_expires(dev_repo):
     repo, dev = dev_repo
-    _set_lock_ttl(repo, 10)
+    _set_lock_ttl(repo, 20)  # room for a slow machine to start the early run
     gate = repo / "gate"
     holder = _spawn(repo, "run-dead", gate)
     try:
         _wait_for(lambda: _lock_item(dev) is not None, 60, "the first run to take the lock")
+        store = RecordStore(dev.session)
+        _wait_for(lambda: any(store.history("catalogue", "dev")), 60, "the first run to record its start")
         os.killpg(holder.pid, signal.SIGKILL)  # a lost runner: no cleanup runs
         holder.communicate(timeout=30)
     finally:
