@@ -18,11 +18,12 @@ import boto3
 
 from bbws_scaffold.runtime.alarms import firing
 from bbws_scaffold.runtime.aws import session_for
-from bbws_scaffold.runtime.config import RuntimeConfig
+from bbws_scaffold.runtime.config import Environment, RuntimeConfig
 from bbws_scaffold.runtime.context import RunContext, check_version
 from bbws_scaffold.runtime.errors import Refused, RuntimeOpError
 from bbws_scaffold.runtime.guard import require_account
 from bbws_scaffold.runtime.lambdas import LiveAlias
+from bbws_scaffold.runtime.lock import lock_for
 from bbws_scaffold.runtime.log import log
 from bbws_scaffold.runtime.manifest import ServiceManifest
 from bbws_scaffold.runtime.records import (
@@ -32,6 +33,8 @@ from bbws_scaffold.runtime.records import (
     DeploymentRecord,
     Recorder,
     RecordStore,
+    pick,
+    skipped_note,
 )
 
 DEFAULT_STEPS = (10, 25, 50, 100)
@@ -74,22 +77,41 @@ def canary(
     session = session or session_for(env)
     require_account(env, session)
     store = RecordStore.for_env(env, session)
-    release = next(
-        (
-            r
-            for r in store.history(cfg.service, env.name)
-            if r.version == version and r.outcome in (PUBLISHED, SUCCEEDED)
-        ),
-        None,
+    with lock_for(store, cfg.service, env, "canary", run):
+        return _walk(cfg, manifest, env, store, version, run, plan, wait_seconds, ignore_alarms, sleep)
+
+
+def _walk(
+    cfg: RuntimeConfig,
+    manifest: ServiceManifest,
+    env: Environment,
+    store: RecordStore,
+    version: str,
+    run: RunContext,
+    plan: tuple[int, ...],
+    wait_seconds: float,
+    ignore_alarms: Sequence[str],
+    sleep: Callable[[float], None],
+) -> CanaryResult:
+    """The canary itself, under the environment's lock."""
+    session = store.session
+    functions = manifest.function_names(env.name)
+
+    def lacks(record: DeploymentRecord) -> str:
+        missing = [f for f in functions if "version" not in record.functions.get(f, {})]
+        return f"it has no published version of {', '.join(missing)}" if missing else ""
+
+    published = (
+        r
+        for r in store.history(cfg.service, env.name)
+        if r.version == version and r.outcome in (PUBLISHED, SUCCEEDED) and r.action != "rollback"
     )
+    release, skipped = pick(published, lacks, "canary")
     if release is None:
         raise RuntimeOpError(
-            f"{cfg.service} version {version} was not published in {env.name}: promote it (without shifting) first"
+            f"{cfg.service} version {version} was not published in {env.name}{skipped_note(skipped)}: "
+            "promote it (without shifting) first"
         )
-    functions = manifest.function_names(env.name)
-    missing = [f for f in functions if f not in release.functions]
-    if missing:
-        raise RuntimeOpError(f"the {env.name} release of {version} has no published version of {', '.join(missing)}")
     alias = LiveAlias(session)
     targets = {f: release.functions[f]["version"] for f in functions}
     states = {f: alias.state(f) for f in functions}
@@ -145,7 +167,7 @@ def canary(
             service=cfg.service,
             env=env.name,
             action="rollback",
-            version=before.version if before else "unknown",
+            version=before.version if before else "",  # no release of a label was live before
             artifact_digest=before.artifact_digest if before else "",
             git_sha=before.git_sha if before else "",
             actor=run.actor,

@@ -14,11 +14,14 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
 import sys
+import threading
 import traceback
 from collections.abc import Sequence
 
 from bbws_scaffold.runtime.errors import Refused, RuntimeOpError
+from bbws_scaffold.runtime.log import redact_text
 
 PROG = "bbws-runtime"
 
@@ -46,15 +49,30 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _fail(kind: str, message: str, exc: BaseException) -> int:
     if os.environ.get("BBWS_DEBUG"):
-        traceback.print_exception(exc)
-    first_line = " ".join(str(message).split())
+        sys.stderr.write(redact_text("".join(traceback.format_exception(exc))))
+    first_line = " ".join(redact_text(str(message)).split())
     print(f"{PROG}: {kind}: {first_line}", file=sys.stderr)
     return 2
+
+
+def _terminated(signum: int, _frame: object) -> None:
+    # GitHub cancels a job with SIGINT, then SIGTERM: unwind (release the lock, record the outcome)
+    raise RuntimeOpError(f"terminated by {signal.Signals(signum).name}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(list(argv) if argv is not None else None)
+    if threading.current_thread() is not threading.main_thread():
+        return _run(args)
+    previous = signal.signal(signal.SIGTERM, _terminated)
+    try:
+        return _run(args)
+    finally:
+        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return int(args.handler(args))
     except Refused as exc:

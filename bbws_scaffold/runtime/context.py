@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from bbws_scaffold.runtime.errors import RuntimeOpError
+from bbws_scaffold.runtime.log import redact_text
 
 _VERSION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _SHA_RE = re.compile(r"^[0-9a-f]{7,40}$")
@@ -26,7 +27,7 @@ class RunContext:
         run_id = os.environ.get("GITHUB_RUN_ID", "")
         server = os.environ.get("GITHUB_SERVER_URL", "https://github.com")
         repo = os.environ.get("GITHUB_REPOSITORY", "")
-        url = f"{server}/{repo}/actions/runs/{run_id}" if repo and run_id else ""
+        url = redact_text(f"{server}/{repo}/actions/runs/{run_id}") if repo and run_id else ""
         actor = os.environ.get("GITHUB_ACTOR") or os.environ.get("USER") or "unknown"
         return cls(git_sha=sha if _SHA_RE.fullmatch(sha) else "", actor=actor, run_id=run_id, run_url=url)
 

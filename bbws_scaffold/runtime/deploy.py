@@ -25,9 +25,18 @@ from bbws_scaffold.runtime.context import RunContext, check_version
 from bbws_scaffold.runtime.errors import Refused, RuntimeOpError
 from bbws_scaffold.runtime.guard import require_account
 from bbws_scaffold.runtime.lambdas import LiveAlias
+from bbws_scaffold.runtime.lock import lock_for
 from bbws_scaffold.runtime.log import log
 from bbws_scaffold.runtime.manifest import ServiceManifest
-from bbws_scaffold.runtime.records import PUBLISHED, SUCCEEDED, DeploymentRecord, Recorder, RecordStore
+from bbws_scaffold.runtime.records import (
+    PUBLISHED,
+    SUCCEEDED,
+    DeploymentRecord,
+    Recorder,
+    RecordStore,
+    pick,
+    skipped_note,
+)
 from bbws_scaffold.runtime.terraform import Terraform
 
 
@@ -114,10 +123,14 @@ def promote(
     require_account(source, source_session)
 
     wanted = digest(artifact)
-    evidence = RecordStore.for_env(source, source_session).latest_success(cfg.service, source.name, version)
+    evidence, skipped = pick(
+        RecordStore.for_env(source, source_session).successes(cfg.service, source.name, version),
+        lambda r: "" if r.artifact_digest else "it has no package digest to compare",
+        "promote",
+    )
     if evidence is None:
         raise Refused(
-            f"{cfg.service} version {version} has no successful deployment in {source.name}: "
+            f"{cfg.service} version {version} has no successful deployment in {source.name}{skipped_note(skipped)}: "
             f"{target.name} takes only what {source.name} accepted"
         )
     if evidence.artifact_digest != wanted:
@@ -161,7 +174,8 @@ def _release(
         run_url=run.run_url,
         source_env=source,
     )
-    with Recorder(RecordStore.for_env(env, session), record) as rec:
+    store = RecordStore.for_env(env, session)
+    with lock_for(store, cfg.service, env, action, run), Recorder(store, record) as rec:
         if terraform is not None:
             terraform.run(env, production=is_production(cfg, env))
         alias = LiveAlias(session)

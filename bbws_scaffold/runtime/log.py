@@ -2,8 +2,11 @@
 
 GitHub Actions shows stderr in the job log; a JSON line per event is both readable there and
 parseable by log tooling. Values whose *key* looks like a credential are replaced wholesale, and
-anything that *looks* like an AWS secret or session token inside a value is masked, so a careless
-``log("x", response=...)`` cannot leak one.
+anything that *looks* like an AWS secret or session token, a URL's ``user:password@`` or a
+``password=...`` inside a value is masked, so a careless ``log("x", response=...)`` cannot leak
+one. :func:`redact_text` does the same for every other message the runtime prints or stores
+(the CLI's error line and ``BBWS_DEBUG`` traceback, recorded failure details, SNS messages,
+Terraform's passed-through stderr).
 """
 
 from __future__ import annotations
@@ -24,6 +27,14 @@ _SECRET_VALUE = re.compile(
     r"|(?:(?<![A-Za-z0-9/+])(?![0-9a-f]{40}(?![A-Za-z0-9/+]))[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+]))"
 )
 
+# the password (or token) in a URL's userinfo, ``scheme://user:password@host``: all of it goes
+_URL_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#\s@]+@")
+# ``password=...``, ``token: ...``, ``X-Amz-Signature=...`` inside a message or a query string
+_SECRET_ASSIGNMENT = re.compile(
+    r"(?i)((?:secret|password|passwd|token|credential|signature|authorization)[A-Za-z0-9_-]*[\"']?\s*[=:]\s*[\"']?)"
+    r"(?!\*\*\*)[^\s&\"',;}]+"
+)
+
 _stream: IO[str] | None = None
 
 
@@ -42,10 +53,17 @@ def redact(value: Any, key: str = "") -> Any:
     if isinstance(value, (list, tuple, set, frozenset)):
         return [redact(v) for v in value]
     if isinstance(value, str):
-        return _SECRET_VALUE.sub(REDACTED, value)
+        return redact_text(value)
     if value is None or isinstance(value, (bool, int, float)):
         return value
     return redact(str(value))
+
+
+def redact_text(text: str) -> str:
+    """``text`` with URL passwords, ``secret=...`` assignments and AWS key shapes masked."""
+    text = _URL_USERINFO.sub(rf"\1{REDACTED}@", text)
+    text = _SECRET_ASSIGNMENT.sub(rf"\1{REDACTED}", text)
+    return _SECRET_VALUE.sub(REDACTED, text)
 
 
 def log(event: str, **fields: Any) -> None:

@@ -17,7 +17,6 @@ anything into an API call or a log line.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +24,7 @@ from typing import Any
 
 from bbws_scaffold.runtime.config import RuntimeConfig
 from bbws_scaffold.runtime.errors import RuntimeOpError
+from bbws_scaffold.runtime.jsonfile import read_json
 
 FILE_NAME = "service.json"
 ENV_TOKEN = "{env}"
@@ -75,13 +75,7 @@ class ServiceManifest:
 def load_manifest(config: RuntimeConfig, path: str | Path | None = None) -> ServiceManifest:
     """Read ``service.json`` (default: next to the configuration file) and validate it."""
     src = Path(path) if path is not None else config.source.parent / FILE_NAME
-    try:
-        data = json.loads(src.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise RuntimeOpError(f"{src}: cannot read the service manifest: {exc.strerror or exc}") from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise RuntimeOpError(f"{src}: not valid JSON: {exc}") from exc
-    manifest = parse_manifest(data, src)
+    manifest = parse_manifest(read_json(src, "the service manifest"), src)
     if manifest.service != config.service:
         raise RuntimeOpError(f"{src}: service {manifest.service!r} does not match {config.source} ({config.service!r})")
     return manifest
@@ -123,7 +117,10 @@ def parse_manifest(data: Any, source: Path) -> ServiceManifest:
             raise fail(f"routes[{i}].method {method!r} is not an HTTP method")
         if not isinstance(path, str) or not _PATH_RE.fullmatch(path):
             raise fail(f"routes[{i}].path {path!r} is not a URL path")
-        routes.append(Route(method=method, path=path, public=bool(item.get("public", False))))
+        public = item.get("public", False)
+        if not isinstance(public, bool):
+            raise fail(f"routes[{i}].public must be true or false, not {public!r}")
+        routes.append(Route(method=method, path=path, public=public))
     return ServiceManifest(
         service=data["service"],
         functions=named("functions", _FUNCTION_RE, 64),

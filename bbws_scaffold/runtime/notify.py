@@ -15,7 +15,7 @@ from bbws_scaffold.runtime.config import RuntimeConfig
 from bbws_scaffold.runtime.context import RunContext
 from bbws_scaffold.runtime.errors import RuntimeOpError
 from bbws_scaffold.runtime.guard import require_account
-from bbws_scaffold.runtime.log import log
+from bbws_scaffold.runtime.log import log, redact_text
 
 
 def compose(service: str, env: str, version: str, outcome: str, run: RunContext, note: str = "") -> tuple[str, str]:
@@ -34,8 +34,8 @@ def compose(service: str, env: str, version: str, outcome: str, run: RunContext,
     ]
     if note:
         lines += ["", " ".join(note.split())]
-    clean = "".join(ch if ch.isprintable() else " " for ch in subject)
-    return clean.encode("ascii", "replace").decode()[:100], "\n".join(lines) + "\n"
+    clean = "".join(ch if ch.isprintable() else " " for ch in redact_text(subject))
+    return clean.encode("ascii", "replace").decode()[:100], redact_text("\n".join(lines) + "\n")
 
 
 def notify(

@@ -12,9 +12,10 @@ and updated with its outcome at the end: a run that dies midway stays visible.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field, replace
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from datetime import datetime, timezone
+from decimal import Decimal
 from typing import Any
 
 import boto3
@@ -22,7 +23,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from bbws_scaffold.runtime.config import Environment
-from bbws_scaffold.runtime.log import log
+from bbws_scaffold.runtime.log import log, redact_text
 
 DEFAULT_TABLE = "bbws-deployments"
 
@@ -75,19 +76,62 @@ class DeploymentRecord:
         return replace(self, outcome=outcome, finished_at=utc_now(), detail=detail or self.detail, **changes)
 
     def to_item(self) -> dict[str, Any]:
+        """The DynamoDB item: every field, empty strings included (DynamoDB stores them in non-key
+        attributes), so any runtime version reads it back, even one that requires a field."""
         data = asdict(self)
         data.update(pk=self.pk, sk=self.sk)
-        return {k: _SERIALIZER.serialize(v) for k, v in data.items() if v != "" or k in ("pk", "sk")}
+        return {k: _SERIALIZER.serialize(v) for k, v in data.items()}
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> DeploymentRecord:
+        """The record ``item`` holds; a field it lacks gets its empty value (earlier releases did not
+        store empty strings), so no operation fails on a record another one wrote. An item that
+        is not a record at all raises :class:`UnreadableRecord` naming the field."""
         data = {k: _DESERIALIZER.deserialize(v) for k, v in item.items()}
-        names = {f for f in cls.__dataclass_fields__}
-        values = {k: v for k, v in data.items() if k in names}
-        values["functions"] = {
-            str(k): {str(a): str(b) for a, b in v.items()} for k, v in values.get("functions", {}).items()
-        }
+        keys = _split_key(data.get("pk"), data.get("sk"))
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name in data and data[f.name] is not None:
+                values[f.name] = _coerce(f.name, _FIELD_TYPES[f.name], data[f.name])
+            elif f.name in keys:
+                values[f.name] = keys[f.name]
+            elif f.default is not MISSING or f.default_factory is not MISSING:
+                continue  # the dataclass default (record_id/started_at come from the sort key)
+            else:
+                values[f.name] = ""
         return cls(**values)
+
+
+class UnreadableRecord(ValueError):
+    """An item of the deployments table that is not a deployment record (hand-edited, foreign)."""
+
+
+def _split_key(pk: Any, sk: Any) -> dict[str, str]:
+    """Fields recoverable from the item's key: ``service#env`` and ``started_at#record_id``."""
+    out: dict[str, str] = {}
+    for key, (left, right) in ((pk, ("service", "env")), (sk, ("started_at", "record_id"))):
+        if isinstance(key, str) and "#" in key:
+            out[left], _, out[right] = key.rpartition("#")
+    return out
+
+
+def _coerce(name: str, kind: str, value: Any) -> Any:
+    if kind == "str":
+        if isinstance(value, (str, Decimal)):
+            return str(value)
+    elif kind.startswith("dict["):
+        if isinstance(value, dict) and all(isinstance(v, dict) for v in value.values()):
+            return {str(k): {str(a): str(b) for a, b in v.items()} for k, v in value.items()}
+    elif kind == "int | None":
+        if isinstance(value, Decimal) and value == value.to_integral_value():
+            return int(value)
+    else:  # a field type this reader does not know: as stored
+        return value
+    raise UnreadableRecord(f"field {name!r} holds {type(value).__name__} {str(value)[:60]!r}, not {kind}")
+
+
+# field name -> its annotation as written (``from __future__ import annotations`` keeps them text)
+_FIELD_TYPES: dict[str, str] = {f.name: str(f.type) for f in fields(DeploymentRecord)}
 
 
 class RecordStore:
@@ -95,6 +139,7 @@ class RecordStore:
 
     def __init__(self, session: boto3.session.Session, table: str = DEFAULT_TABLE) -> None:
         self.table = table
+        self.session = session
         self.client = session.client("dynamodb")
 
     @classmethod
@@ -158,7 +203,12 @@ class RecordStore:
             while True:
                 page = self.client.query(**kwargs)
                 for item in page.get("Items", []):
-                    yield DeploymentRecord.from_item(item)
+                    try:
+                        record = DeploymentRecord.from_item(item)
+                    except UnreadableRecord as exc:  # one bad item must not hide the history
+                        log("records.skipped", table=self.table, sk=str(item.get("sk", {}).get("S")), reason=str(exc))
+                        continue
+                    yield record
                     seen += 1
                     if limit is not None and seen >= limit:
                         return
@@ -170,12 +220,15 @@ class RecordStore:
                 return
             raise
 
-    def latest_success(self, service: str, env: str, version: str | None = None) -> DeploymentRecord | None:
-        """The newest record that left ``env`` serving a version (optionally: that ``version``)."""
+    def successes(self, service: str, env: str, version: str | None = None) -> Iterator[DeploymentRecord]:
+        """Records that left ``env`` serving a version (optionally: that ``version``), newest first."""
         for record in self.history(service, env):
             if record.outcome == SUCCEEDED and record.action != "rollback" and version in (None, record.version):
-                return record
-        return None
+                yield record
+
+    def latest_success(self, service: str, env: str, version: str | None = None) -> DeploymentRecord | None:
+        """The newest record that left ``env`` serving a version (optionally: that ``version``)."""
+        return next(self.successes(service, env, version), None)
 
     def current(self, service: str, env: str) -> DeploymentRecord | None:
         """The newest record that moved traffic (a success or a rollback): what ``env`` serves now."""
@@ -183,6 +236,28 @@ class RecordStore:
             if record.outcome == SUCCEEDED:
                 return record
         return None
+
+
+def pick(
+    records: Iterable[DeploymentRecord], lacks: Callable[[DeploymentRecord], str], purpose: str
+) -> tuple[DeploymentRecord | None, list[str]]:
+    """The first of ``records`` that has what ``purpose`` needs (``lacks(record)`` is ``""``).
+
+    The ones before it are skipped, each logged with its reason and returned as a short line, so
+    a record written without (say) a package digest costs that one record, not the whole history."""
+    skipped: list[str] = []
+    for record in records:
+        reason = lacks(record)
+        if not reason:
+            return record, skipped
+        log("records.skipped", purpose=purpose, record=record.sk, version=record.version, reason=reason)
+        skipped.append(f"{record.action} {record.version or '-'} of {record.started_at[:19] or '?'}: {reason}")
+    return None, skipped
+
+
+def skipped_note(skipped: list[str]) -> str:
+    """`` (skipped: ...)`` for an error message, or nothing."""
+    return f" (skipped: {'; '.join(skipped)})" if skipped else ""
 
 
 class Recorder:
@@ -204,6 +279,6 @@ class Recorder:
     def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> None:
         if exc is not None and self.record.outcome == IN_PROGRESS:
             try:
-                self.finish(FAILED, detail=" ".join(str(exc).split())[:500])
+                self.finish(FAILED, detail=" ".join(redact_text(str(exc)).split())[:500])
             except ClientError as rec_exc:  # the original error matters more; say both
                 log("records.put_failed", error=str(rec_exc))

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from bbws_scaffold.runtime.errors import RuntimeOpError
-from bbws_scaffold.runtime.log import log
+from bbws_scaffold.runtime.log import log, redact_text
 from bbws_scaffold.runtime.manifest import Route, ServiceManifest
 
 PLACEHOLDER = "bbws-smoke-0000"
@@ -60,8 +60,9 @@ def run_checks(manifest: ServiceManifest, base_url: str, *, timeout: float = 10.
     checks: list[Check] = []
     for route in manifest.routes:
         url = base + concrete_path(route)
+        shown = redact_text(url)  # results and logs never carry a password in the base URL
         if route.method in _SKIPPED_METHODS:
-            checks.append(Check(route.method, route.path, url, None, passed=True, skipped=True))
+            checks.append(Check(route.method, route.path, shown, None, passed=True, skipped=True))
             continue
         data = b"{}" if route.method in _BODY_METHODS else None
         req = urllib.request.Request(url, data=data, method=route.method)
@@ -81,7 +82,7 @@ def run_checks(manifest: ServiceManifest, base_url: str, *, timeout: float = 10.
             status, error = None, str(getattr(exc, "reason", exc))
         millis = int((time.monotonic() - start) * 1000)
         passed = status is not None and status < 500
-        checks.append(Check(route.method, route.path, url, status, passed, error=error, millis=millis))
+        checks.append(Check(route.method, route.path, shown, status, passed, error=error, millis=millis))
         log("smoke.check", method=route.method, path=route.path, status=status, passed=passed, error=error)
     return checks
 

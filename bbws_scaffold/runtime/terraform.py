@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bbws_scaffold.runtime.errors import Refused, RuntimeOpError
-from bbws_scaffold.runtime.log import log
+from bbws_scaffold.runtime.log import log, redact_text
 
 PROTECTED_TYPES = frozenset(
     {
@@ -74,10 +74,10 @@ class Terraform:
             check=False,
         )
         if proc.returncode != 0:
-            tail = " ".join((proc.stderr or "").split())[-800:]
+            tail = " ".join(redact_text(proc.stderr or "").split())[-800:]
             raise RuntimeOpError(f"terraform {args[0]} failed (exit {proc.returncode}): {tail}")
         if proc.stderr:
-            sys.stderr.write(proc.stderr)
+            sys.stderr.write(redact_text(proc.stderr))
         return proc.stdout if capture else ""
 
     # -- commands --------------------------------------------------------------------------

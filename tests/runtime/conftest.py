@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from bbws_scaffold.config.environments import environments_answer
 from bbws_scaffold.runtime.config import RuntimeConfig, load_config
 from bbws_scaffold.runtime.context import RunContext
 from bbws_scaffold.runtime.manifest import ServiceManifest, load_manifest
+from tests.paths import ROOT
 
 SERVICE = "catalogue"
 FUNCTIONS = ["get_product", "create_product"]
@@ -53,6 +55,14 @@ def write_repo(root: Path) -> Path:
         )
     )
     return deploy / "environments.json"
+
+
+def process_env(drop: tuple[str, ...] = ("GITHUB_",), **values: str) -> dict[str, str]:
+    """The environment of a ``bbws-runtime`` subprocess: this one's without ``drop`` prefixes, this
+    worktree's code first on the path, then ``values``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(drop)}
+    env.update(PYTHONPATH=str(ROOT), **values)
+    return env
 
 
 def package(text: str) -> bytes:

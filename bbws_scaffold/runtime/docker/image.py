@@ -11,7 +11,6 @@ Every value is validated: names and tags reach docker command lines and ECR call
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from bbws_scaffold.runtime.errors import RuntimeOpError
+from bbws_scaffold.runtime.jsonfile import read_json
 
 FILE_NAME = "image.json"
 ENV_VAR = "BBWS_IMAGE_CONFIG"
@@ -93,12 +93,7 @@ def load_image_config(path: str | Path | None = None, *, config_source: Path | N
             raise RuntimeOpError("no image configuration: pass --image-config or run in the image repository")
         path = Path(config_source).parent / FILE_NAME
     src = Path(path)
-    try:
-        data = json.loads(src.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise RuntimeOpError(f"{src}: cannot read the image configuration: {exc.strerror or exc}") from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise RuntimeOpError(f"{src}: not valid JSON: {exc}") from exc
+    data = read_json(src, "the image configuration")
     if not isinstance(data, dict):
         raise RuntimeOpError(f"{src}: top level must be an object")
 
