@@ -160,6 +160,7 @@ def _release(
         run_id=run.run_id,
         run_url=run.run_url,
         source_env=source,
+        commit_time=run.commit_time,
     )
     with Recorder(RecordStore.for_env(env, session), record) as rec:
         if terraform is not None:
