@@ -314,7 +314,7 @@ def cmd_release(args: argparse.Namespace) -> int:
         p = release.plan(repo)
     else:
         gh = None if args.no_github else GitHubRelease.from_env()
-        p = release.create(repo, artifact=Path(args.artifact), github=gh, push=args.push)
+        p = release.create(repo, artifact=Path(args.artifact), github=gh, push=args.push, on_github=args.on_github)
     if args.json:
         _print(p.__dict__)
         return 0
@@ -373,7 +373,31 @@ def cmd_health(args: argparse.Namespace) -> int:
     return 0 if report.healthy else 1
 
 
+def _with_progress(handler: Any) -> Any:
+    """``handler`` with its log events shown as progress on stderr (live on a terminal, plain in CI)."""
+    import sys
+
+    from bbws_scaffold.runtime import log as runtime_log
+    from bbws_scaffold.runtime.progress import for_terminal
+
+    def run(args: argparse.Namespace) -> int:
+        progress = for_terminal(sys.stderr)
+        runtime_log.set_stream(progress)  # type: ignore[arg-type]
+        try:
+            return int(handler(args))
+        finally:
+            runtime_log.set_stream(None)
+            progress.close()
+
+    return run
+
+
 def _add_delivery_parsers(subparsers: Any) -> None:
+    # deploy, promote and canary show their progress (the handlers themselves are unchanged)
+    for name in ("deploy", "promote", "canary"):
+        parser = subparsers.choices[name]
+        parser.set_defaults(handler=_with_progress(parser.get_default("handler")))
+
     p = subparsers.add_parser("release", help="semantic release from conventional commits (commitizen)")
     sub = p.add_subparsers(dest="release_command", metavar="ACTION", required=True)
     for name, text in (
@@ -389,6 +413,11 @@ def _add_delivery_parsers(subparsers: Any) -> None:
             )
             q.add_argument("--push", metavar="REMOTE", help="push the release commit and the tag to REMOTE")
             q.add_argument("--no-github", action="store_true", help="tag only; create no GitHub Release")
+            q.add_argument(
+                "--on-github",
+                action="store_true",
+                help="CI: no local commit or tag; GitHub tags this commit with the release (notes = changelog)",
+            )
         q.set_defaults(handler=cmd_release)
 
     p = subparsers.add_parser("metrics", help="DORA metrics of an environment from its deployment records")

@@ -55,8 +55,16 @@ class GitHubRelease:
             detail = exc.read().decode("utf-8", "replace")[:300]
             raise RuntimeOpError(f"GitHub {method} {url}: HTTP {exc.code}: {' '.join(detail.split())}") from exc
 
-    def create(self, tag: str, *, name: str, body: str) -> dict[str, Any]:
-        payload = {"tag_name": tag, "name": name, "body": body, "draft": False, "prerelease": False}
+    def create(self, tag: str, *, name: str, body: str, target: str) -> dict[str, Any]:
+        """The release of ``tag``; GitHub creates the tag at commit ``target`` if it does not exist."""
+        payload = {
+            "tag_name": tag,
+            "target_commitish": target,
+            "name": name,
+            "body": body,
+            "draft": False,
+            "prerelease": False,
+        }
         url = f"{self.api_url}/repos/{self.repository}/releases"
         return dict(self._call("POST", url, json.dumps(payload).encode(), "application/json"))
 

@@ -80,8 +80,7 @@ def _config() -> Any:
     from commitizen.config import read_cfg
 
     conf = read_cfg()
-    explicit = conf.contains_commitizen_section() if hasattr(conf, "contains_commitizen_section") else False
-    if not explicit:
+    if conf.path is None:  # read_cfg found no file with commitizen settings
         conf.update(cast(Any, DEFAULTS))
     return conf
 
@@ -92,8 +91,19 @@ def _breaking_first(message: dict[str, Any], commit: Any) -> dict[str, Any]:
     return message
 
 
+def _require_commitizen() -> None:
+    try:
+        # commitizen is a release-only dependency (jinja2, questionary, ...): loaded when a release runs
+        import commitizen  # noqa: F401
+    except ImportError as exc:
+        raise RuntimeOpError(
+            "releases need commitizen: python -m pip install -r .github/requirements-release.txt"
+        ) from exc
+
+
 def plan(repo: Path) -> ReleasePlan:
     """What ``create`` would release now (reads git only)."""
+    _require_commitizen()
     # commitizen is a release-only dependency (jinja2, questionary, ...): loaded when a release runs
     from commitizen import changelog, defaults, git
     from commitizen.changelog_formats import get_changelog_format
@@ -169,29 +179,41 @@ def create(
     artifact: Path,
     github: GitHubRelease | None,
     push: str | None = None,
+    on_github: bool = False,
 ) -> ReleasePlan:
-    """Release the plan: CHANGELOG.md, the release commit, tag ``vX``, push, GitHub Release + assets."""
+    """Release the plan: CHANGELOG.md, the release commit, tag ``vX``, push, GitHub Release + assets.
+
+    ``on_github`` (CI, where main is protected): no commit and no push; GitHub creates the tag at
+    this commit with the release, whose notes are the changelog section (CHANGELOG.md is not
+    written); the same lightweight tag is made locally once the release exists."""
     if not artifact.is_file():
         raise RuntimeOpError(f"{artifact} does not exist: build the deployment package first (scripts/package.sh)")
     if _git(repo, "status", "--porcelain", "--untracked-files=no").strip():
         raise RuntimeOpError("the working tree has uncommitted changes: a release is made from a clean checkout")
+    if on_github and github is None:
+        raise RuntimeOpError("a release tagged on GitHub needs GitHub (drop --no-github)")
     p = plan(repo)
     if p.version is None or p.tag is None:
         return p
-    with _in(repo):
-        changelog_file = str(_config().settings.get("changelog_file") or DEFAULTS["changelog_file"])
-    write_changelog(repo / changelog_file, p.changelog)
-    _git(repo, "add", changelog_file)
-    _git(repo, "commit", "-q", "--no-verify", "-m", f"bump: version {p.current} → {p.version}")
-    _git(repo, "tag", "-a", p.tag, "-m", f"{p.tag}\n\n{p.changelog}")
-    log("release.tagged", tag=p.tag, increment=p.increment, commits=p.commits)
-    if push:
-        _git(repo, "push", "-q", push, "HEAD", f"refs/tags/{p.tag}")
+    target = _git(repo, "rev-parse", "HEAD").strip()
+    if not on_github:
+        with _in(repo):
+            changelog_file = str(_config().settings.get("changelog_file") or DEFAULTS["changelog_file"])
+        write_changelog(repo / changelog_file, p.changelog)
+        _git(repo, "add", changelog_file)
+        _git(repo, "commit", "-q", "--no-verify", "-m", f"bump: version {p.current} → {p.version}")
+        _git(repo, "tag", "-a", p.tag, "-m", f"{p.tag}\n\n{p.changelog}")
+        log("release.tagged", tag=p.tag, increment=p.increment, commits=p.commits)
+        if push:
+            _git(repo, "push", "-q", push, "HEAD", f"refs/tags/{p.tag}")
+        target = _git(repo, "rev-parse", "HEAD").strip()
     if github is not None:
         digest_file = artifact.parent / f"{artifact.name}.sha256"
         digest_file.write_text(sha256_line(artifact), encoding="utf-8")
-        release = github.create(p.tag, name=p.tag, body=p.changelog)
+        release = github.create(p.tag, name=p.tag, body=p.changelog, target=target)
         github.upload(release, artifact, "application/zip")
         github.upload(release, digest_file, "text/plain")
-        log("release.published", tag=p.tag, url=release.get("html_url", ""))
+        log("release.published", tag=p.tag, target=target, url=release.get("html_url", ""))
+        if on_github:  # the lightweight tag GitHub made, here too (as the next fetch would bring it)
+            _git(repo, "tag", p.tag, target)
     return p

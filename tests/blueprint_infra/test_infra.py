@@ -61,6 +61,7 @@ def test_expected_files(repo: Path) -> None:
         "ci.yml",
         "deploy-dev.yml",
         "hotfix.yml",
+        "metrics.yml",
         "promote-prod.yml",
         "promote-sit.yml",
         "rollback.yml",
@@ -78,6 +79,7 @@ def test_expected_files(repo: Path) -> None:
         "rollback.sh",
         "runtime.sh",
         "install-runtime.sh",
+        "release-asset.sh",
     ):
         assert os.access(repo / "scripts" / script, os.X_OK), script
 

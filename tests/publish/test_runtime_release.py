@@ -119,6 +119,7 @@ def test_release_plan_follows_the_commits_and_create_publishes_the_package(
     assert git(remote, "rev-parse", "v0.1.0^{commit}") == git(repo, "rev-parse", "HEAD")
     (release,) = double.repos[(ORG, "catalogue")].releases
     assert (release["tag_name"], release["name"], release["body"]) == ("v0.1.0", "v0.1.0", section)
+    assert release["target_commitish"] == git(repo, "rev-parse", "HEAD").strip()
     assets = {a["name"]: a for a in release["assets"]}
     assert sorted(assets) == ["lambda.zip", "lambda.zip.sha256"]
     assert assets["lambda.zip"]["data"] == package.read_bytes()
@@ -161,6 +162,19 @@ def test_release_plan_follows_the_commits_and_create_publishes_the_package(
     log = (repo / "CHANGELOG.md").read_text()
     assert log.startswith(f"# Changelog\n\n## v2.0.0 ({TODAY})\n") and log.endswith(section)
     assert len(double.repos[(ORG, "catalogue")].releases) == 1
+
+    # 10. CI (--on-github): nothing committed; GitHub tags this commit (and so does the local repo)
+    commit(repo, "feat: sort products by name")
+    head = git(repo, "rev-parse", "HEAD").strip()
+    res = runtime(repo, "create", "--on-github", env=gh_env)
+    assert res.returncode == 0, res.stderr
+    assert git(repo, "rev-parse", "HEAD").strip() == head and git(repo, "status", "--porcelain") == ""
+    assert git(repo, "cat-file", "-t", "v2.1.0").strip() == "commit"  # lightweight, as GitHub makes it
+    assert git(repo, "rev-parse", "v2.1.0").strip() == head
+    release = double.repos[(ORG, "catalogue")].releases[-1]
+    assert (release["tag_name"], release["target_commitish"]) == ("v2.1.0", head)
+    assert release["body"] == f"## v2.1.0 ({TODAY})\n\n### Feat\n\n- sort products by name\n"
+    assert sorted(a["name"] for a in release["assets"]) == ["lambda.zip", "lambda.zip.sha256"]
 
 
 def test_release_create_refuses_a_dirty_tree_and_a_missing_package(tmp_path: Path) -> None:
