@@ -22,6 +22,7 @@ import json
 import re
 import subprocess
 import threading
+import urllib.parse
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -743,19 +744,17 @@ class GitHubDouble:
             "assets": assets,
         }
 
+    @staticmethod
+    def _already_exists(resource: str, field_name: str) -> tuple[int, dict[str, str], Any]:
+        error = {"resource": resource, "code": "already_exists", "field": field_name}
+        return 422, {}, {"message": "Validation Failed", "errors": [error]}
+
     def create_release(self, body: dict[str, Any], org: str, name: str) -> tuple[int, dict[str, str], Any]:
         r = self._repo(org, name)
         if not r:
             return self.NOT_FOUND
         if any(rel["tag_name"] == body["tag_name"] for rel in r.releases):
-            return (
-                422,
-                {},
-                {
-                    "message": "Validation Failed",
-                    "errors": [{"resource": "Release", "code": "already_exists", "field": "tag_name"}],
-                },
-            )
+            return self._already_exists("Release", "tag_name")
         rel = {
             "id": self._next_id(),
             "draft": False,
@@ -772,25 +771,17 @@ class GitHubDouble:
         self, method: str, path: str, query: str, data: bytes, content_type: str
     ) -> tuple[int, dict[str, str], Any]:
         """POST /repos/{o}/{r}/releases/{id}/assets?name=N: raw body, Content-Type required, names unique."""
-        from urllib.parse import parse_qs
 
         m = re.fullmatch(r"/repos/([A-Za-z0-9._-]+)/([A-Za-z0-9._-]+)/releases/([0-9]+)/assets", path)
         r = self._repo(*m.groups()[:2]) if m and method == "POST" else None
         rel = next((x for x in r.releases if x["id"] == int(m.group(3))), None) if r and m else None
         if rel is None:
             return self.NOT_FOUND
-        names = parse_qs(query).get("name", [])
+        names = urllib.parse.parse_qs(query).get("name", [])
         if len(names) != 1 or not content_type or not data:
             return 422, {}, {"message": "name, a Content-Type and a body are required"}
         if any(a["name"] == names[0] for a in rel["assets"]):
-            return (
-                422,
-                {},
-                {
-                    "message": "Validation Failed",
-                    "errors": [{"resource": "ReleaseAsset", "code": "already_exists", "field": "name"}],
-                },
-            )
+            return self._already_exists("ReleaseAsset", "name")
         asset = {
             "id": self._next_id(),
             "name": names[0],

@@ -52,6 +52,10 @@ def test_promote_takes_the_release_asset_dev_recorded_and_refuses_another(
     build.mkdir()
     token = "ghp_" + secrets.token_hex(18)
 
+    def to_sit(art: Path, version: str):  # noqa: ANN202 - a DeploymentRecord
+        kw = {"run": run, "session": sit.session, "source_session": dev.session}
+        return promote(cfg, manifest, "dev", "sit", artifact=art, version=version, **kw)
+
     with GitHubDouble(tmp_path, token) as double:
         double.add_repo(ORG, NAME)
         gh = GitHubRelease(double.api_url, f"{ORG}/{NAME}", token)
@@ -78,17 +82,7 @@ def test_promote_takes_the_release_asset_dev_recorded_and_refuses_another(
 
         art, version = _release_asset(double, "v0.1.0", tmp_path / "dist")
         assert version == s1
-        record = promote(
-            cfg,
-            manifest,
-            "dev",
-            "sit",
-            artifact=art,
-            version=version,
-            run=run,
-            session=sit.session,
-            source_session=dev.session,
-        )
+        record = to_sit(art, version)
         assert (record.env, record.version, record.outcome) == ("sit", s1, SUCCEEDED)
         assert record.artifact_digest == dev_record.artifact_digest
 
@@ -106,15 +100,5 @@ def test_promote_takes_the_release_asset_dev_recorded_and_refuses_another(
         art, version = _release_asset(double, "v0.2.0", tmp_path / "dist")
         assert version == s2
         with pytest.raises(Refused, match="is not the one dev accepted"):
-            promote(
-                cfg,
-                manifest,
-                "dev",
-                "sit",
-                artifact=art,
-                version=version,
-                run=run,
-                session=sit.session,
-                source_session=dev.session,
-            )
+            to_sit(art, version)
         assert [r.version for r in RecordStore(sit.session).history("catalogue", "sit")] == [s1]
