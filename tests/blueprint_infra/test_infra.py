@@ -213,6 +213,7 @@ def test_promotion_chain(repo: Path) -> None:
         ("hotfix-dev", "dev-hotfix"),
         ("hotfix-sit", "sit-hotfix"),
         ("hotfix-prod", "prod-hotfix"),
+        ("release", None),  # the hotfix, once in DEV, is released like any DEV deploy
     ]
     assert [hotfix["jobs"][j]["needs"] for j in ("hotfix-dev", "hotfix-sit", "hotfix-prod")] == [
         "ci",

@@ -82,6 +82,9 @@ def test_releases_follow_dev_deploys_and_promotion_takes_a_release(repo: Path) -
     assert _runs(rel)[-1] == "scripts/runtime.sh release create --on-github\n"
     assert "scripts/package.sh\n" in _runs(rel)  # the release asset is the reproducible package
 
+    hotfix = _wf(repo, "hotfix.yml")["jobs"]["release"]
+    assert hotfix["needs"] == "hotfix-dev" and _runs(hotfix) == _runs(rel)  # a hotfix is released too
+
     for name, lower, target in (("promote-sit.yml", "dev", "sit"), ("promote-prod.yml", "sit", "prod")):
         doc = _wf(repo, name)
         assert "vX.Y.Z" in doc["on"]["workflow_dispatch"]["inputs"]["version"]["description"]
