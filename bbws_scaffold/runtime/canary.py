@@ -150,6 +150,7 @@ def _walk(
             log("canary.step", env=env.name, version=version, percent=percent, wait_seconds=wait_seconds)
             sleep(wait_seconds)
             result.alarms = firing(session, functions, ignore_alarms)
+            log("canary.alarms", env=env.name, version=version, percent=percent, firing=result.alarms)
             if result.alarms:
                 break
         if not result.alarms:

@@ -300,3 +300,136 @@ def add_parser(subparsers: Any) -> None:
     _env(p)
     p.add_argument("--terraform-dir", default="terraform")
     p.set_defaults(handler=cmd_destroy)
+
+    _add_delivery_parsers(subparsers)
+
+
+# -- delivery: releases, metrics, health (issue 17) ------------------------------------------
+def cmd_release(args: argparse.Namespace) -> int:
+    from bbws_scaffold.runtime import release
+    from bbws_scaffold.runtime.github import GitHubRelease
+
+    repo = Path(args.repo)
+    if args.release_command == "plan":
+        p = release.plan(repo)
+    else:
+        gh = None if args.no_github else GitHubRelease.from_env()
+        p = release.create(repo, artifact=Path(args.artifact), github=gh, push=args.push, on_github=args.on_github)
+    if args.json:
+        _print(p.__dict__)
+        return 0
+    if p.version is None:
+        since = f"since {p.current_tag}" if p.current_tag else "in the history"
+        print(
+            f"no release: none of the {p.commits} commit(s) {since} is a feat, fix, perf, refactor or breaking change"
+        )
+        return 0
+    verb = "next version" if args.release_command == "plan" else "released"
+    print(f"{verb}: {p.version} (tag {p.tag}; {p.increment} from {p.current}, {p.commits} commit(s))")
+    print()
+    print(p.changelog, end="")
+    return 0
+
+
+def cmd_metrics(args: argparse.Namespace) -> int:
+    from datetime import datetime, timezone
+
+    from bbws_scaffold.runtime import metrics
+    from bbws_scaffold.runtime.aws import session_for
+    from bbws_scaffold.runtime.guard import require_account
+    from bbws_scaffold.runtime.records import RecordStore
+
+    cfg = _config(args)
+    env = cfg.env(args.env)
+    since = metrics.parse_since(args.since)
+    session = session_for(env)
+    require_account(env, session)
+    records = list(RecordStore.for_env(env, session).history(cfg.service, env.name))
+    m = metrics.compute(records, env.name, since=since, now=datetime.now(timezone.utc))
+    if args.json:
+        _print(m.to_json())
+    else:
+        text = metrics.render(cfg.service, m)
+        print(text, end="")
+        if args.summary:
+            with open(args.summary, "a", encoding="utf-8") as out:
+                out.write(text)
+    return 0
+
+
+def cmd_health(args: argparse.Namespace) -> int:
+    from bbws_scaffold.runtime import health
+    from bbws_scaffold.runtime.aws import session_for
+    from bbws_scaffold.runtime.guard import require_account
+    from bbws_scaffold.runtime.smoke import base_url_from_outputs
+
+    cfg, manifest = _both(args)
+    env = cfg.env(args.env)
+    session = session_for(env)
+    require_account(env, session)
+    base = args.base_url or (base_url_from_outputs(args.outputs) if args.outputs else None)
+    report = health.check(manifest, env.name, session, base_url=base, timeout=args.timeout)
+    print(health.render(report), end="")
+    return 0 if report.healthy else 1
+
+
+def _with_progress(handler: Any) -> Any:
+    """``handler`` with its log events shown as progress on stderr (live on a terminal, plain in CI)."""
+    import sys
+
+    from bbws_scaffold.runtime import log as runtime_log
+    from bbws_scaffold.runtime.progress import for_terminal
+
+    def run(args: argparse.Namespace) -> int:
+        progress = for_terminal(sys.stderr)
+        runtime_log.set_stream(progress)  # type: ignore[arg-type]
+        try:
+            return int(handler(args))
+        finally:
+            runtime_log.set_stream(None)
+            progress.close()
+
+    return run
+
+
+def _add_delivery_parsers(subparsers: Any) -> None:
+    # deploy, promote and canary show their progress (the handlers themselves are unchanged)
+    for name in ("deploy", "promote", "canary"):
+        parser = subparsers.choices[name]
+        parser.set_defaults(handler=_with_progress(parser.get_default("handler")))
+
+    p = subparsers.add_parser("release", help="semantic release from conventional commits (commitizen)")
+    sub = p.add_subparsers(dest="release_command", metavar="ACTION", required=True)
+    for name, text in (
+        ("plan", "print the next version and its CHANGELOG section; writes nothing"),
+        ("create", "write CHANGELOG.md, commit, tag vX, create the GitHub Release with the package and its sha256"),
+    ):
+        q = sub.add_parser(name, help=text)
+        q.add_argument("--repo", default=".", help="the git repository (default: the current directory)")
+        q.add_argument("--json", action="store_true", help="print the plan as JSON")
+        if name == "create":
+            q.add_argument(
+                "--artifact", default="dist/lambda.zip", help="the deployment package (default: %(default)s)"
+            )
+            q.add_argument("--push", metavar="REMOTE", help="push the release commit and the tag to REMOTE")
+            q.add_argument("--no-github", action="store_true", help="tag only; create no GitHub Release")
+            q.add_argument(
+                "--on-github",
+                action="store_true",
+                help="CI: no local commit or tag; GitHub tags this commit with the release (notes = changelog)",
+            )
+        q.set_defaults(handler=cmd_release)
+
+    p = subparsers.add_parser("metrics", help="DORA metrics of an environment from its deployment records")
+    _env(p)
+    p.add_argument("--since", default="30d", help="window: Nh, Nd or Nw (default: %(default)s)")
+    p.add_argument("--json", action="store_true", help="print the numbers as JSON (durations in seconds)")
+    p.add_argument("--summary", metavar="FILE", help="also append the markdown table to FILE ($GITHUB_STEP_SUMMARY)")
+    p.set_defaults(handler=cmd_metrics)
+
+    p = subparsers.add_parser("health", help="functions active, live alias, alarms, smoke routes; exit 1 if unhealthy")
+    _env(p)
+    p.add_argument("--base-url", help="stage URL to smoke-test the routes (default: none, or api_url of --outputs)")
+    p.add_argument("--outputs", help="saved terraform outputs with api_url (e.g. build/terraform-outputs.json)")
+    p.add_argument("--timeout", type=float, default=10.0)
+    p.set_defaults(handler=cmd_health)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from bbws_scaffold.runtime.errors import RuntimeOpError
 from bbws_scaffold.runtime.log import redact_text
@@ -19,6 +20,7 @@ class RunContext:
     actor: str
     run_id: str
     run_url: str
+    commit_time: str = ""  # ISO 8601, of the deployed commit: $BBWS_COMMIT_TIME (scripts/ set it from git)
 
     @classmethod
     def from_env(cls) -> RunContext:
@@ -29,11 +31,24 @@ class RunContext:
         repo = os.environ.get("GITHUB_REPOSITORY", "")
         url = redact_text(f"{server}/{repo}/actions/runs/{run_id}") if repo and run_id else ""
         actor = os.environ.get("GITHUB_ACTOR") or os.environ.get("USER") or "unknown"
-        return cls(git_sha=sha if _SHA_RE.fullmatch(sha) else "", actor=actor, run_id=run_id, run_url=url)
+        return cls(
+            git_sha=sha if _SHA_RE.fullmatch(sha) else "",
+            actor=actor,
+            run_id=run_id,
+            run_url=url,
+            commit_time=_iso_or_empty(os.environ.get("BBWS_COMMIT_TIME", "")),
+        )
 
     def default_version(self) -> str:
         """The release label of a build: its commit sha (promote checks that commit out again)."""
         return self.git_sha
+
+
+def _iso_or_empty(text: str) -> str:
+    try:
+        return datetime.fromisoformat(text.strip()).isoformat() if text.strip() else ""
+    except ValueError:
+        return ""
 
 
 def check_version(version: str | None) -> str:

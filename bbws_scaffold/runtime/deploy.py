@@ -173,6 +173,7 @@ def _release(
         run_id=run.run_id,
         run_url=run.run_url,
         source_env=source,
+        commit_time=run.commit_time,
     )
     store = RecordStore.for_env(env, session)
     with lock_for(store, cfg.service, env, action, run), Recorder(store, record) as rec:

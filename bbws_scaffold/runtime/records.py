@@ -58,6 +58,7 @@ class DeploymentRecord:
     finished_at: str = ""
     source_env: str = ""
     detail: str = ""
+    commit_time: str = ""  # ISO 8601 commit time of the deployed commit (DORA lead time; optional)
     # function name -> {"version": published/target version, "previous": alias version before}
     functions: dict[str, dict[str, str]] = field(default_factory=dict)
     record_id: str = field(default_factory=lambda: secrets.token_hex(4))

@@ -62,6 +62,7 @@ def test_expected_files(repo: Path) -> None:
         "ci.yml",
         "deploy-dev.yml",
         "hotfix.yml",
+        "metrics.yml",
         "promote-prod.yml",
         "promote-sit.yml",
         "rollback.yml",
@@ -79,6 +80,7 @@ def test_expected_files(repo: Path) -> None:
         "rollback.sh",
         "runtime.sh",
         "install-runtime.sh",
+        "release-asset.sh",
     ):
         assert os.access(repo / "scripts" / script, os.X_OK), script
 
@@ -214,6 +216,7 @@ def test_promotion_chain(repo: Path) -> None:
         ("hotfix-dev", "dev-hotfix"),
         ("hotfix-sit", "sit-hotfix"),
         ("hotfix-prod", "prod-hotfix"),
+        ("release", None),  # the hotfix, once in DEV, is released like any DEV deploy
     ]
     assert [hotfix["jobs"][j]["needs"] for j in ("hotfix-dev", "hotfix-sit", "hotfix-prod")] == [
         "ci",

@@ -22,6 +22,7 @@ import json
 import re
 import subprocess
 import threading
+import urllib.parse
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -30,6 +31,7 @@ from typing import Any, Callable
 from nacl.public import PrivateKey, SealedBox
 
 PREFIX = "/api/v3"  # served like GitHub Enterprise, so --api-url is exercised
+UPLOADS = "/api/uploads"  # GitHub Enterprise's upload host path (release assets)
 
 # --- request shapes (GitHub REST documentation) -------------------------------------------------
 # A shape: {"type": "object", "required": [...], "props": {name: shape}} | {"type": "string"|
@@ -155,6 +157,19 @@ SHAPES: dict[str, dict[str, Any]] = {
             insecure_ssl=t("string", enum=["0", "1"]),
         ),
     ),
+    # https://docs.github.com/en/rest/releases/releases#create-a-release
+    "create_release": obj(
+        ("tag_name",),
+        tag_name=STR,
+        target_commitish=STR,
+        name=STR,
+        body=STR,
+        draft=BOOL,
+        prerelease=BOOL,
+        discussion_category_name=STR,
+        generate_release_notes=BOOL,
+        make_latest=t("string", enum=["true", "false", "legacy"]),
+    ),
     # https://docs.github.com/en/rest/repos/webhooks#update-a-repository-webhook
     "update_hook": obj(
         (),
@@ -247,6 +262,7 @@ class Repo:
     protection: dict[str, dict[str, Any]] = field(default_factory=dict)  # branch -> PUT body
     signatures: dict[str, bool] = field(default_factory=dict)
     hooks: list[dict[str, Any]] = field(default_factory=list)
+    releases: list[dict[str, Any]] = field(default_factory=list)  # with "assets": [{"name", "data", ...}]
 
 
 @dataclass
@@ -313,7 +329,11 @@ class GitHubDouble:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
                 status, headers, body = double.handle(
-                    self.command, self.path, raw, self.headers.get("Authorization", "")
+                    self.command,
+                    self.path,
+                    raw,
+                    self.headers.get("Authorization", ""),
+                    self.headers.get("Content-Type", ""),
                 )
                 data = b"" if body is None else json.dumps(body).encode()
                 self.send_response(status)
@@ -346,9 +366,16 @@ class GitHubDouble:
         self._ids += 1
         return self._ids
 
-    def handle(self, method: str, raw_path: str, raw: bytes, auth: str) -> tuple[int, dict[str, str], Any]:
+    def handle(
+        self, method: str, raw_path: str, raw: bytes, auth: str, content_type: str = ""
+    ) -> tuple[int, dict[str, str], Any]:
         with self._lock:
-            path = raw_path.split("?", 1)[0]
+            path, _, query = raw_path.partition("?")
+            if path.startswith(UPLOADS + "/"):  # the body is the file, not JSON
+                self.requests.append(Request(method, path, None, auth))
+                if auth not in (f"token {self.token}", f"Bearer {self.token}"):
+                    return 401, {}, {"message": "Bad credentials"}
+                return self.upload_asset(method, path[len(UPLOADS) :], query, raw, content_type)
             try:
                 body = json.loads(raw) if raw else None
             except ValueError:
@@ -411,6 +438,7 @@ class GitHubDouble:
             ("GET", rf"{repo}/hooks", None, "admin:repo_hook", self.list_hooks),
             ("POST", rf"{repo}/hooks", "create_hook", "admin:repo_hook", self.create_hook),
             ("PATCH", rf"{repo}/hooks/([0-9]+)", "update_hook", "admin:repo_hook", self.update_hook),
+            ("POST", rf"{repo}/releases", "create_release", "repo", self.create_release),
         ]
 
     # -- endpoint handlers: (status, headers, body)
@@ -697,3 +725,70 @@ class GitHubDouble:
             return self.NOT_FOUND
         hook.update({k: body[k] for k in ("active", "events", "config") if k in body})
         return 200, {}, self._hook_json(hook)
+
+    # -- releases (https://docs.github.com/en/rest/releases)
+    def add_repo(self, org: str, name: str) -> Repo:
+        """A repository that exists already (for callers that do not create it through the API)."""
+        r = Repo(org, name, self._next_id(), self.remotes / f"{name}.git")
+        self.repos[(org, name)] = r
+        return r
+
+    def _release_json(self, r: Repo, rel: dict[str, Any]) -> dict[str, Any]:
+        host, port = self._server.server_address[:2] if self._server else ("127.0.0.1", 0)
+        assets = [{k: v for k, v in a.items() if k != "data"} for a in rel["assets"]]
+        return {
+            **{k: v for k, v in rel.items() if k != "assets"},
+            "html_url": f"https://github.test/{r.org}/{r.name}/releases/tag/{rel['tag_name']}",
+            "upload_url": f"http://{host}:{port}{UPLOADS}/repos/{r.org}/{r.name}/releases/{rel['id']}/assets"
+            + "{?name,label}",
+            "assets": assets,
+        }
+
+    @staticmethod
+    def _already_exists(resource: str, field_name: str) -> tuple[int, dict[str, str], Any]:
+        error = {"resource": resource, "code": "already_exists", "field": field_name}
+        return 422, {}, {"message": "Validation Failed", "errors": [error]}
+
+    def create_release(self, body: dict[str, Any], org: str, name: str) -> tuple[int, dict[str, str], Any]:
+        r = self._repo(org, name)
+        if not r:
+            return self.NOT_FOUND
+        if any(rel["tag_name"] == body["tag_name"] for rel in r.releases):
+            return self._already_exists("Release", "tag_name")
+        rel = {
+            "id": self._next_id(),
+            "draft": False,
+            "prerelease": False,
+            "name": None,
+            "body": None,
+            **body,
+            "assets": [],
+        }
+        r.releases.append(rel)
+        return 201, {}, self._release_json(r, rel)
+
+    def upload_asset(
+        self, method: str, path: str, query: str, data: bytes, content_type: str
+    ) -> tuple[int, dict[str, str], Any]:
+        """POST /repos/{o}/{r}/releases/{id}/assets?name=N: raw body, Content-Type required, names unique."""
+
+        m = re.fullmatch(r"/repos/([A-Za-z0-9._-]+)/([A-Za-z0-9._-]+)/releases/([0-9]+)/assets", path)
+        r = self._repo(*m.groups()[:2]) if m and method == "POST" else None
+        rel = next((x for x in r.releases if x["id"] == int(m.group(3))), None) if r and m else None
+        if rel is None:
+            return self.NOT_FOUND
+        names = urllib.parse.parse_qs(query).get("name", [])
+        if len(names) != 1 or not content_type or not data:
+            return 422, {}, {"message": "name, a Content-Type and a body are required"}
+        if any(a["name"] == names[0] for a in rel["assets"]):
+            return self._already_exists("ReleaseAsset", "name")
+        asset = {
+            "id": self._next_id(),
+            "name": names[0],
+            "content_type": content_type,
+            "size": len(data),
+            "state": "uploaded",
+            "data": data,
+        }
+        rel["assets"].append(asset)
+        return 201, {}, {k: v for k, v in asset.items() if k != "data"}

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from bbws_scaffold.render.new import render
+from tests import yamlio
 from tests.paths import corpus_llds, example_llds
 from tests.render.specs import load_spec
 
@@ -33,7 +34,10 @@ def generated(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
 
 
 def test_pytest_passes_with_only_business_logic_xfails(generated: Path) -> None:
-    res = run(["pytest", "-q", "-rxXfE", "-p", "no:cacheprovider"], generated)
+    # with the coverage threshold the generated CI applies (ci.yml env COVERAGE_MIN)
+    threshold = yamlio.load((generated / ".github/workflows/ci.yml").read_text(encoding="utf-8"))["env"]["COVERAGE_MIN"]
+    cov = ["--cov=src", "--cov-report=term", f"--cov-fail-under={threshold}"]
+    res = run(["pytest", "-q", "-rxXfE", "-p", "no:cacheprovider", *cov], generated)
     assert res.returncode == 0, res.stdout[-4000:] + res.stderr[-2000:]
     stubs = ("_implements_the_business_logic", "::test_processes_a_message", "::test_handles_an_event")
     for line in res.stdout.splitlines():

@@ -9,5 +9,7 @@ to_env="${2:?usage: scripts/promote.sh <from> <to> [--no-shift]}"
 shift 2
 : "${VERSION:?VERSION (the commit sha to promote) is required}"
 cd "$(dirname "$0")/.."
+# the deployed commit's time, recorded for the lead-time metric (`bbws-runtime metrics`)
+export BBWS_COMMIT_TIME="${BBWS_COMMIT_TIME:-$(git log -1 --format=%cI HEAD 2>/dev/null || true)}"
 test -f dist/lambda.zip || scripts/package.sh
 exec python -m bbws_scaffold.runtime promote --from "${from_env}" --to "${to_env}" --version "${VERSION}" "$@"
