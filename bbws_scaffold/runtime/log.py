@@ -27,7 +27,7 @@ _SECRET_VALUE = re.compile(
     r"|(?:(?<![A-Za-z0-9/+])(?![0-9a-f]{40}(?![A-Za-z0-9/+]))[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+]))"
 )
 
-# the password (or token) in a URL's userinfo, ``scheme://user:password@host``: all of it goes
+# the password (or token) in a URL's userinfo (scheme://user:pw@host): all of it goes  # pragma: allowlist secret
 _URL_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#\s@]+@")
 # ``password=...``, ``token: ...``, ``X-Amz-Signature=...`` inside a message or a query string
 _SECRET_ASSIGNMENT = re.compile(

@@ -208,7 +208,8 @@ def test_promotion_chain(repo: Path) -> None:
     for name, env in (("deploy-dev.yml", "dev"), ("promote-sit.yml", "sit"), ("promote-prod.yml", "prod")):
         text = (wf / name).read_text(encoding="utf-8")
         assert f"python -m bbws_scaffold.runtime guard --env {env}\n" in text
-        assert f"arn:aws:iam::{accounts[env]}:role/" in text
+        # the environment's own secret (GitHub scopes it to the job's environment); guard checks the account
+        assert "role-to-assume: ${{ secrets.AWS_ROLE_ARN }}" in text
         assert set(re.findall(r"\b\d{12}\b", text)) == {accounts[env]}, name
     hotfix = yamlio.load((wf / "hotfix.yml").read_text(encoding="utf-8"))
     assert [(j, hotfix["jobs"][j].get("environment")) for j in hotfix["jobs"]] == [
