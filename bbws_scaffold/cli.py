@@ -20,6 +20,7 @@ line; anything else is an internal error, reported in one line unless ``BBWS_DEB
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Sequence
@@ -28,6 +29,7 @@ from importlib import import_module
 
 from bbws_scaffold import __version__
 from bbws_scaffold.errors import BBWSError
+from bbws_scaffold.output import command_name, error_document
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -94,10 +96,16 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser(argv).parse_args(argv)
-    where = getattr(args, "file", None) or getattr(args, "lld", None) or "bbws-scaffold"
+    files = getattr(args, "files", None)
+    where = (
+        getattr(args, "file", None) or (files[0] if files else None) or getattr(args, "lld", None) or "bbws-scaffold"
+    )
     try:
         return int(args.func(args))
     except BBWSError as exc:
+        if getattr(args, "json", False):  # the one JSON document, diagnostics inside
+            print(json.dumps(error_document(command_name(args), exc, where), indent=2))
+            return EXIT_ERROR
         print(exc.format(f"{where}:1" if where != "bbws-scaffold" else where), file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
@@ -105,10 +113,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # never a traceback for users; BBWS_DEBUG=1 shows it
         if os.environ.get("BBWS_DEBUG"):
             raise
-        print(
-            f"{where}:1: error: internal error ({type(exc).__name__}: {exc}); rerun with BBWS_DEBUG=1 for details",
-            file=sys.stderr,
-        )
+        message = f"internal error ({type(exc).__name__}: {exc}); rerun with BBWS_DEBUG=1 for details"
+        if getattr(args, "json", False):
+            print(json.dumps(error_document(command_name(args), BBWSError(message), where), indent=2))
+        else:
+            print(f"{where}:1: error: {message}", file=sys.stderr)
         return EXIT_ERROR
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +15,34 @@ from bbws_scaffold.errors import BBWSError
 from bbws_scaffold.lld.parser import parse_file
 from bbws_scaffold.model import ServiceSpec
 from bbws_scaffold.naming import DEFAULT_ORG
+from bbws_scaffold.output import Output, add_output_arguments, spec_diagnostics
 from bbws_scaffold.plan.answers import BLUEPRINT
 from bbws_scaffold.plan.wordpress import wordpress_answers
 from bbws_scaffold.publish.client import DEFAULT_API_URL
 from bbws_scaffold.render.new import DEFAULT_TEMPLATE_SRC, TEMPLATE_ENV, render, render_wordpress
+
+
+def files_of(root: Path) -> list[str]:
+    """Every file under ``root``, as sorted POSIX paths relative to it."""
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+
+
+def bindings(spec: ServiceSpec) -> list[dict[str, str]]:
+    """How each endpoint is served: generated CRUD or a stub, and why (``Endpoint.binding``)."""
+    return [
+        {"method": ep.method, "path": ep.path, "kind": ep.binding.kind, "reason": ep.binding.reason}
+        for ep in spec.endpoints
+    ]
+
+
+def preview(target: Path, files: list[str], spec: ServiceSpec) -> str:
+    """``new --dry-run``: the tree it would write and how each endpoint is bound."""
+    lines = [f"would create {target} ({len(files)} files; nothing written)"]
+    lines += [f"  {f}" for f in files]
+    if spec.endpoints:
+        lines += ["", "endpoints:"]
+        lines += [f"  {b['method']:<6} {b['path']}  {b['reason'] or b['kind']}" for b in bindings(spec)]
+    return "\n".join(lines)
 
 
 def summary(target: Path, spec: ServiceSpec) -> str:
@@ -66,7 +91,13 @@ def add_parser(subparsers: Any) -> None:
     g.add_argument("--publish", action="store_true", help="then create, push and configure the GitHub repository")
     g.add_argument("--api-url", default=None, help="GitHub API URL (GitHub Enterprise: https://HOST/api/v3)")
     g.add_argument("--config", default=None, metavar="FILE", help="GitHub settings (default $BBWS_GITHUB_CONFIG)")
-    g.add_argument("--dry-run", action="store_true", help="with --publish: print every API call; no token needed")
+    g.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the tree it would write and how each endpoint is bound, write nothing; "
+        "with --publish: print every API call too (no token needed)",
+    )
+    add_output_arguments(p)
     p.set_defaults(func=cmd_new, update_secrets=False)
 
 
@@ -79,15 +110,27 @@ def cmd_new(args: argparse.Namespace) -> int:
     if args.publish:
         args.api_url = args.api_url or DEFAULT_API_URL
         return cmd_setup_from_lld(args)
-    if args.dry_run or args.api_url or args.config:
-        print("bbws-scaffold new: error: --dry-run, --api-url and --config go with --publish", file=sys.stderr)
+    out = Output.from_args(args)
+    if args.api_url or args.config:
+        print("bbws-scaffold new: error: --api-url and --config go with --publish", file=sys.stderr)
         return 2
     spec = parse_file(args.lld, args.openapi or [])
     for w in spec.warnings:
-        print(w.format(args.lld), file=sys.stderr)
+        out.diag(w.format(args.lld))
+    doc = {
+        "dry_run": args.dry_run,
+        "bindings": bindings(spec),
+        "diagnostics": spec_diagnostics(args.lld, spec.warnings),
+    }
+    if args.dry_run:
+        target = Path(args.output) / spec.repo
+        with tempfile.TemporaryDirectory(prefix="bbws-scaffold-preview-") as tmp:
+            files = files_of(render(spec, tmp, org=args.org, template_src=args.template_src))
+        out.line(preview(target, files, spec))
+        return out.finish(0, {"target": str(target), "files": files, **doc})
     target = render(spec, args.output, org=args.org, force=args.force, template_src=args.template_src)
-    print(summary(target, spec))
-    return 0
+    out.line(summary(target, spec))
+    return out.finish(0, {"target": str(target), "files": files_of(target), **doc})
 
 
 def add_wordpress_arguments(p: Any) -> None:
@@ -102,7 +145,7 @@ def add_wordpress_arguments(p: Any) -> None:
 
 
 def wordpress_summary(target: Path) -> str:
-    files = sorted(p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file())
+    files = files_of(target)
     lines = [f"created {target} ({len(files)} files)", *(f"  {f}" for f in files)]
     lines += [
         "",
@@ -132,7 +175,10 @@ def cmd_new_wordpress(args: Any) -> int:
         )
         target = render_wordpress(args.output, answers=answers, force=args.force, template_src=args.template_src)
     except BBWSError as exc:
+        if args.json:
+            return Output.from_args(args).fail(exc, "bbws-scaffold new")
         print(f"bbws-scaffold new: error: {exc}", file=sys.stderr)
         return 2
-    print(wordpress_summary(target))
-    return 0
+    out = Output.from_args(args)
+    out.line(wordpress_summary(target))
+    return out.finish(0, {"target": str(target), "files": files_of(target), "dry_run": False, "diagnostics": []})
