@@ -6,6 +6,7 @@
     bbws-scaffold pipeline validate [REPO]
     bbws-scaffold repo setup-from-lld|create|push|configure|secrets|branches|codeowners|webhooks ...
     bbws-scaffold config schema NAME
+    bbws-scaffold completion bash|zsh|fish
 
 Each command lives in its own module of :mod:`bbws_scaffold.commands` (``add_parser(subparsers)``
 plus its handlers); this module only knows their names. Only the module of the command being run
@@ -59,6 +60,12 @@ COMMANDS: tuple[Command, ...] = (
     Command("pipeline", "the security and quality gate", "bbws_scaffold.commands.pipeline", group=True),
     Command("repo", "publish a generated repository to GitHub", "bbws_scaffold.commands.repo", group=True),
     Command("config", "the configuration files and their JSON Schemas", "bbws_scaffold.commands.config", group=True),
+    Command(
+        "completion",
+        "print the shell completion script (bash, zsh, fish)",
+        "bbws_scaffold.commands.completion",
+        group=False,
+    ),
 )
 
 
@@ -94,6 +101,10 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if "_ARGCOMPLETE" in os.environ:  # the completion script calls back: complete from the whole parser
+        import argcomplete
+
+        argcomplete.autocomplete(build_parser(None))
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser(argv).parse_args(argv)
     files = getattr(args, "files", None)

@@ -93,9 +93,9 @@ def _status(spec: ServiceSpec | None, diags: list[dict[str, Any]], strict: bool)
 def cmd_parse(args: argparse.Namespace) -> int:
     out = Output.from_args(args)
     if args.json and not args.diagram and len(args.files) == 1 and not args.lld_dir:
-        spec = parse_file(args.files[0], args.openapi or [])  # an error: main() prints the error document
-        print(spec.model_dump_json(indent=2))
-        for w in spec.warnings:  # inside the spec too (``warnings``); on stderr as ever, for people
+        one = parse_file(args.files[0], args.openapi or [])  # an error: main() prints the error document
+        print(one.model_dump_json(indent=2))
+        for w in one.warnings:  # inside the spec too (``warnings``); on stderr as ever, for people
             print(w.format(args.files[0]), file=sys.stderr)
         return EXIT_OK
     documents: list[dict[str, Any]] = []
