@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from bbws_scaffold.model import ServiceSpec
 from bbws_scaffold.nodes import is_public
 
-MAX_LABEL = 80
+MAX_LABEL = 160
+MAX_AUTH = 40
 _ESCAPED = frozenset('"#&<>`[](){}|;%\\')
 _ID_PREFIX = {"route": "r", "function": "f", "table": "t", "queue": "q", "schedule": "s", "rule": "e", "bucket": "b"}
 _ID_PREFIX["topic"] = "n"
@@ -38,13 +39,17 @@ CLASS_STYLES = {
 }
 
 
+def shorten(text: str, limit: int = MAX_LABEL) -> str:
+    """``text`` on one line (runs of whitespace, newlines included, become one space), cut to
+    ``limit`` characters with an ellipsis."""
+    one = " ".join(str(text).split())
+    return one if len(one) <= limit else one[: limit - 1] + "…"
+
+
 def label(text: str) -> str:
     """``text`` as the inside of a quoted Mermaid label: one line, at most :data:`MAX_LABEL`
     characters, every special character as an entity code."""
-    one = " ".join(str(text).split())
-    if len(one) > MAX_LABEL:
-        one = one[: MAX_LABEL - 1] + "…"
-    return "".join(f"#{ord(c)};" if c in _ESCAPED or ord(c) < 32 else c for c in one)
+    return "".join(f"#{ord(c)};" if c in _ESCAPED or ord(c) < 32 else c for c in shorten(text))
 
 
 @dataclass
@@ -78,8 +83,9 @@ def mermaid(spec: ServiceSpec) -> str:
         g.lines.append('  subgraph api["API routes"]')
         for ep in spec.endpoints:
             public = is_public(ep.auth)
-            auth = "public" if public else f"auth: {ep.auth}" if ep.auth else "authenticated"
-            rid, new = g.node("route", f"{ep.method} {ep.path}", f"{ep.method} {ep.path} ({auth})")
+            auth = "public" if public else f"auth: {shorten(ep.auth, MAX_AUTH)}" if ep.auth else "authenticated"
+            route = shorten(f"{ep.method} {ep.path}", MAX_LABEL - MAX_AUTH - 10)
+            rid, new = g.node("route", f"{ep.method} {ep.path}", f"{route} ({auth})")
             if new:
                 classes.append(f"  class {rid} {'public' if public else 'authenticated'}")
                 routes.append((rid, ep.handler))
