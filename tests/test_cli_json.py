@@ -209,3 +209,11 @@ def test_completion_scripts_complete_subcommands(tmp_path: Path, capsys: pytest.
     res = subprocess.run([sys.executable, "-m", "bbws_scaffold.cli"], env=env, capture_output=True, timeout=60)
     assert res.returncode == 0, res.stderr
     assert answer.read_text().split() == ["validate"]
+
+
+def test_wordpress_dry_run_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out_dir = tmp_path / "out"
+    argv = ["new", "--blueprint", "wordpress_image", "--output", str(out_dir), "--dry-run", "--json"]
+    code, doc = run_json(capsys, argv, SCHEMAS["new"])
+    assert code == 0 and not out_dir.exists() and doc["dry_run"] is True
+    assert "README.md" in doc["files"] and doc["target"] == str(out_dir / "2_bbws_wordpress_container")

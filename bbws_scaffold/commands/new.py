@@ -35,11 +35,11 @@ def bindings(spec: ServiceSpec) -> list[dict[str, str]]:
     ]
 
 
-def preview(target: Path, files: list[str], spec: ServiceSpec) -> str:
+def preview(target: Path, files: list[str], spec: ServiceSpec | None) -> str:
     """``new --dry-run``: the tree it would write and how each endpoint is bound."""
     lines = [f"would create {target} ({len(files)} files; nothing written)"]
     lines += [f"  {f}" for f in files]
-    if spec.endpoints:
+    if spec and spec.endpoints:
         lines += ["", "endpoints:"]
         lines += [f"  {b['method']:<6} {b['path']}  {b['reason'] or b['kind']}" for b in bindings(spec)]
     return "\n".join(lines)
@@ -173,12 +173,19 @@ def cmd_new_wordpress(args: Any) -> int:
             wp_cli_version=args.wp_cli_version,
             wp_cli_sha512=args.wp_cli_sha512,
         )
-        target = render_wordpress(args.output, answers=answers, force=args.force, template_src=args.template_src)
+        if args.dry_run:
+            with tempfile.TemporaryDirectory(prefix="bbws-scaffold-preview-") as tmp:
+                scratch = render_wordpress(tmp, answers=answers, template_src=args.template_src)
+                target, files = Path(args.output) / scratch.name, files_of(scratch)
+        else:
+            target = render_wordpress(args.output, answers=answers, force=args.force, template_src=args.template_src)
+            files = files_of(target)
     except BBWSError as exc:
         if args.json:
             return Output.from_args(args).fail(exc, "bbws-scaffold new")
         print(f"bbws-scaffold new: error: {exc}", file=sys.stderr)
         return 2
     out = Output.from_args(args)
-    out.line(wordpress_summary(target))
-    return out.finish(0, {"target": str(target), "files": files_of(target), "dry_run": False, "diagnostics": []})
+    out.line(preview(target, files, None) if args.dry_run else wordpress_summary(target))
+    doc = {"target": str(target), "files": files, "dry_run": args.dry_run, "bindings": [], "diagnostics": []}
+    return out.finish(0, doc)
