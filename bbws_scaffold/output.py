@@ -8,6 +8,8 @@ and :meth:`Output.diag`, which ``--json`` silences). The exit code is the same e
 
 Progress (:class:`Progress`) goes to stderr: live on a terminal (rich, imported only then), plain
 lines when stderr is not a terminal or ``CI`` is set, nothing with ``--json`` or ``--quiet``.
+Diagnostics get their severity in colour on such a terminal too (never in CI, a pipe or under
+``NO_COLOR``).
 
 Stdlib only at import time: the CLI's start-up cost does not grow.
 """
@@ -24,6 +26,8 @@ from contextlib import contextmanager
 from typing import IO, Any, Literal
 
 ProgressMode = Literal["off", "plain", "live"]
+
+SEVERITY_STYLES = {"error": "bold red", "conflict": "bold red", "warning": "yellow"}
 
 
 def add_output_arguments(p: Any, *, quiet: bool = True) -> None:
@@ -147,6 +151,7 @@ class Output:
         self.json = json_mode
         self.quiet = quiet
         self.command = command
+        self._colour: Any = None  # a rich Console on stderr, once a diagnostic goes to a terminal
 
     @classmethod
     def from_args(cls, args: Any) -> Output:
@@ -163,8 +168,20 @@ class Output:
 
     def diag(self, text: str) -> None:
         """A diagnostic line (stderr); silent with ``--json`` (the document holds it)."""
-        if not self.json:
+        if self.json:
+            return
+        if progress_mode(json_mode=False, quiet=False, stream=sys.stderr) != "live" or os.environ.get("NO_COLOR"):
             print(text, file=sys.stderr, flush=True)
+            return
+        from rich.console import Console  # only on a terminal: no start-up cost otherwise
+        from rich.text import Text
+
+        if self._colour is None:
+            self._colour = Console(file=sys.stderr, highlight=False, soft_wrap=True)
+        line = Text(text)
+        for severity, style in SEVERITY_STYLES.items():
+            line.highlight_regex(rf"(?<=: ){severity}(?=: )", style)
+        self._colour.print(line)
 
     def fail(self, exc: Exception, where: str) -> int:
         """A command refused (exit 2): ``WHERE:1: error: ...`` on stderr, or the error document."""

@@ -10,7 +10,7 @@ import select
 import subprocess
 import sys
 
-from tests.paths import ROOT
+from tests.paths import CORPUS, ROOT
 
 GOOD_REPO = ROOT / "tests" / "pipeline" / "fixtures" / "good_repo"
 ARGV = [sys.executable, "-m", "bbws_scaffold.cli", "pipeline", "validate", str(GOOD_REPO)]
@@ -75,3 +75,16 @@ def test_json_and_quiet_show_no_progress_even_on_a_terminal() -> None:
         code, text = run_in_pty(ARGV + CHECKS + [flag])
         assert code == 0, text
         assert "gate:" not in text and "done in" not in text, text
+
+
+ORDER_LLD = CORPUS / "2.1.8_LLD_Order_Lambda.md"  # has a warning (version mismatch)
+
+
+def test_diagnostics_are_coloured_on_a_terminal_only() -> None:
+    argv = [sys.executable, "-m", "bbws_scaffold.cli", "lld", "validate", str(ORDER_LLD)]
+    code, text = run_in_pty(argv)
+    assert code == 0 and "\x1b[33mwarning\x1b[0m" in text, repr(text)  # yellow
+    code, text = run_in_pty(argv, NO_COLOR="1")
+    assert code == 0 and ": warning: " in text and "\x1b[" not in text
+    res = subprocess.run(argv, capture_output=True, text=True, env=_env(), cwd=ROOT, timeout=120)
+    assert res.returncode == 0 and ": warning: " in res.stderr and "\x1b[" not in res.stderr
