@@ -200,6 +200,7 @@ _REPO = {
 }
 for _name in ("setup-from-lld", "create", "push", "configure", "secrets", "branches", "codeowners", "webhooks"):
     SCHEMAS[f"repo {_name}"] = document(f"repo {_name}", _REPO, exit_codes=(0,))
+SCHEMAS["new --publish"] = document("new", _REPO, exit_codes=(0,))  # new --publish is repo setup-from-lld
 
 RUNTIME: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",

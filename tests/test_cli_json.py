@@ -153,6 +153,12 @@ def test_repo_dry_run_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert any(c["method"] == "POST" for c in doc["calls"]) and not list(tmp_path.iterdir())
 
 
+def test_new_publish_dry_run_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["new", "--lld", str(CATALOGUE_LLD), "--output", str(tmp_path), "--publish", "--dry-run", "--json"]
+    code, doc = run_json(capsys, argv, SCHEMAS["new --publish"])
+    assert code == 0 and doc["dry_run"] is True and not list(tmp_path.iterdir())
+
+
 def test_pipeline_json(capsys: pytest.CaptureFixture[str]) -> None:
     code, doc = run_json(
         capsys,

@@ -57,7 +57,10 @@ def _document(result: Any, args: argparse.Namespace) -> dict[str, Any]:
         "diffs": plan.diffs,
         "changes": result.changes,
         "kept": result.kept,
-        "diagnostics": [diagnostic(c.path, c.line, "error", c.format().split(": ", 2)[-1]) for c in result.conflicts],
+        "diagnostics": [
+            diagnostic(c.path, c.line, "error", c.format().removeprefix(f"{c.path}:{c.line}: "))
+            for c in result.conflicts
+        ],
     }
 
 
