@@ -91,6 +91,7 @@ class Progress:
         self._running: dict[str, float] = {}
         self._status: Any = None
         self._console: Any = None
+        self._text: Any = None
 
     def _print(self, text: str) -> None:
         if self._console is not None:
@@ -101,7 +102,7 @@ class Progress:
     def _refresh(self) -> None:
         if self._status is not None:
             names = ", ".join(self._running) or "…"
-            self._status.update(f"{self.prefix}running {names}")
+            self._status.update(self._text(f"{self.prefix}running {names}"))  # Text: no markup
 
     def start(self, label: str) -> None:
         if self.mode == "off":
@@ -111,8 +112,9 @@ class Progress:
             if self.mode == "live":
                 if self._status is None:
                     from rich.console import Console  # only on a terminal: no start-up cost otherwise
+                    from rich.text import Text
 
-                    self._console = Console(file=self.stream)
+                    self._console, self._text = Console(file=self.stream), Text
                     self._status = self._console.status("", spinner="dots")
                     self._status.start()
                 self._refresh()
