@@ -283,7 +283,9 @@ def test_a_repo_rendered_before_the_plan_answer_updates_and_keeps_every_file(tmp
     result = update(repo)  # recomputes the derived answers, plan included
 
     assert result.conflicts == []
-    assert result.changes == {"added": [], "modified": [".copier-answers.yml"], "removed": []}
+    # the README gains the Architecture diagram the blueprints of then did not print
+    assert result.changes == {"added": [], "modified": [".copier-answers.yml", "README.md"], "removed": []}
+    assert "```mermaid\nflowchart LR\n" in (repo / "README.md").read_text(encoding="utf-8")
 
 
 def test_dry_run_diff_shows_the_changed_lines_of_a_planted_lld_change(
