@@ -21,7 +21,6 @@ line; anything else is an internal error, reported in one line unless ``BBWS_DEB
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Sequence
@@ -30,7 +29,7 @@ from importlib import import_module
 
 from bbws_scaffold import __version__
 from bbws_scaffold.errors import BBWSError
-from bbws_scaffold.output import command_name, error_document
+from bbws_scaffold.output import command_name, error_document, print_json
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -115,7 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except BBWSError as exc:
         if getattr(args, "json", False):  # the one JSON document, diagnostics inside
-            print(json.dumps(error_document(command_name(args), exc, where), indent=2))
+            print_json(error_document(command_name(args), exc, where))
             return EXIT_ERROR
         print(exc.format(f"{where}:1" if where != "bbws-scaffold" else where), file=sys.stderr)
         return EXIT_ERROR
@@ -126,7 +125,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         message = f"internal error ({type(exc).__name__}: {exc}); rerun with BBWS_DEBUG=1 for details"
         if getattr(args, "json", False):
-            print(json.dumps(error_document(command_name(args), BBWSError(message), where), indent=2))
+            print_json(error_document(command_name(args), BBWSError(message), where))
         else:
             print(f"{where}:1: error: {message}", file=sys.stderr)
         return EXIT_ERROR

@@ -11,15 +11,14 @@ lines when stderr is not a terminal or ``CI`` is set, nothing with ``--json`` or
 Diagnostics get their severity in colour on such a terminal too (never in CI, a pipe or under
 ``NO_COLOR``).
 
-Stdlib only at import time: the CLI's start-up cost does not grow.
+Stdlib only, and ``json`` and ``threading`` only once something is printed as JSON or a
+progress is made: ``bbws-scaffold --version`` imports this module and stays as fast as before.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sys
-import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -56,6 +55,13 @@ def error_document(command: str, exc: Exception, where: str) -> dict[str, Any]:
     return {"command": command, "ok": False, "exit_code": 2, "diagnostics": diags}
 
 
+def print_json(document: dict[str, Any]) -> None:
+    """One JSON document on stdout."""
+    import json  # stdlib, when a document is printed (not on every start-up)
+
+    print(json.dumps(document, indent=2, default=str), flush=True)
+
+
 def command_name(args: Any) -> str:
     """``lld validate``, ``new``: the command words of a parsed namespace."""
     words = [getattr(args, "command", None)]
@@ -87,6 +93,8 @@ class Progress:
         self.mode = mode
         self.stream = stream if stream is not None else sys.stderr
         self.prefix = f"{prefix}: " if prefix else ""
+        import threading  # stdlib, when a progress is made (not on every start-up)
+
         self._lock = threading.Lock()
         self._running: dict[str, float] = {}
         self._status: Any = None
@@ -188,7 +196,7 @@ class Output:
     def fail(self, exc: Exception, where: str) -> int:
         """A command refused (exit 2): ``WHERE:1: error: ...`` on stderr, or the error document."""
         if self.json:
-            print(json.dumps(error_document(self.command, exc, where), indent=2))
+            print_json(error_document(self.command, exc, where))
         else:
             fmt = getattr(exc, "format", None)
             print(fmt(f"{where}:1") if callable(fmt) else f"{where}:1: error: {exc}", file=sys.stderr, flush=True)
@@ -203,5 +211,5 @@ class Output:
         return ``exit_code``."""
         if self.json:
             doc = {"command": self.command, "ok": exit_code == 0, "exit_code": exit_code, **document}
-            print(json.dumps(doc, indent=2, default=str))
+            print_json(doc)
         return exit_code
