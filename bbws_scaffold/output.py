@@ -202,6 +202,16 @@ class Output:
             print(fmt(f"{where}:1") if callable(fmt) else f"{where}:1: error: {exc}", file=sys.stderr, flush=True)
         return 2
 
+    def refuse(self, message: str) -> int:
+        """A usage error of the command (exit 2): ``bbws-scaffold COMMAND: error: message`` on
+        stderr, or the error document."""
+        where = f"bbws-scaffold {self.command}".strip()
+        if self.json:
+            print_json(error_document(self.command, ValueError(message), where))
+        else:
+            print(f"{where}: error: {message}", file=sys.stderr, flush=True)
+        return 2
+
     def progress(self, prefix: str = "") -> Progress:
         mode = progress_mode(json_mode=self.json, quiet=self.quiet, stream=sys.stderr)
         return Progress(mode, sys.stderr, prefix)

@@ -4,7 +4,6 @@ from the WordPress image defaults; ``--publish`` continues as ``repo setup-from-
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -104,16 +103,14 @@ def add_parser(subparsers: Any) -> None:
 def cmd_new(args: argparse.Namespace) -> int:
     if args.blueprint == "wordpress_image":
         return cmd_new_wordpress(args)
+    out = Output.from_args(args)
     if not args.lld:
-        print(f"bbws-scaffold new: error: --lld FILE is required for the {BLUEPRINT} blueprint", file=sys.stderr)
-        return 2
+        return out.refuse(f"--lld FILE is required for the {BLUEPRINT} blueprint")
     if args.publish:
         args.api_url = args.api_url or DEFAULT_API_URL
         return cmd_setup_from_lld(args)
-    out = Output.from_args(args)
     if args.api_url or args.config:
-        print("bbws-scaffold new: error: --api-url and --config go with --publish", file=sys.stderr)
-        return 2
+        return out.refuse("--api-url and --config go with --publish")
     spec = parse_file(args.lld, args.openapi or [])
     for w in spec.warnings:
         out.diag(w.format(args.lld))
@@ -122,13 +119,20 @@ def cmd_new(args: argparse.Namespace) -> int:
         "bindings": bindings(spec),
         "diagnostics": spec_diagnostics(args.lld, spec.warnings),
     }
+    progress = out.progress("new")
+    try:
+        if args.dry_run:
+            target = Path(args.output) / spec.repo
+            with tempfile.TemporaryDirectory(prefix="bbws-scaffold-preview-") as tmp, progress.step("render (preview)"):
+                files = files_of(render(spec, tmp, org=args.org, template_src=args.template_src))
+        else:
+            with progress.step(f"render {spec.repo}"):
+                target = render(spec, args.output, org=args.org, force=args.force, template_src=args.template_src)
+    finally:
+        progress.close()
     if args.dry_run:
-        target = Path(args.output) / spec.repo
-        with tempfile.TemporaryDirectory(prefix="bbws-scaffold-preview-") as tmp:
-            files = files_of(render(spec, tmp, org=args.org, template_src=args.template_src))
         out.line(preview(target, files, spec))
         return out.finish(0, {"target": str(target), "files": files, **doc})
-    target = render(spec, args.output, org=args.org, force=args.force, template_src=args.template_src)
     out.line(summary(target, spec))
     return out.finish(0, {"target": str(target), "files": files_of(target), **doc})
 
@@ -160,9 +164,9 @@ def wordpress_summary(target: Path) -> str:
 
 def cmd_new_wordpress(args: Any) -> int:
     """``bbws-scaffold new --blueprint wordpress_image``: exit 0 rendered, 2 bad input (one line on stderr)."""
+    out = Output.from_args(args)
     if args.lld or args.openapi:
-        print("bbws-scaffold new: error: --lld/--openapi apply to the lambda_service blueprint only", file=sys.stderr)
-        return 2
+        return out.refuse("--lld/--openapi apply to the lambda_service blueprint only")
     try:
         answers = wordpress_answers(
             org=args.org,
@@ -181,11 +185,7 @@ def cmd_new_wordpress(args: Any) -> int:
             target = render_wordpress(args.output, answers=answers, force=args.force, template_src=args.template_src)
             files = files_of(target)
     except BBWSError as exc:
-        if args.json:
-            return Output.from_args(args).fail(exc, "bbws-scaffold new")
-        print(f"bbws-scaffold new: error: {exc}", file=sys.stderr)
-        return 2
-    out = Output.from_args(args)
+        return out.refuse(str(exc))
     out.line(preview(target, files, None) if args.dry_run else wordpress_summary(target))
     doc = {"target": str(target), "files": files, "dry_run": args.dry_run, "bindings": [], "diagnostics": []}
     return out.finish(0, doc)
