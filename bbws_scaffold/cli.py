@@ -6,6 +6,7 @@
     bbws-scaffold pipeline validate [REPO]
     bbws-scaffold repo setup-from-lld|create|push|configure|secrets|branches|codeowners|webhooks ...
     bbws-scaffold config schema NAME
+    bbws-scaffold completion bash|zsh|fish
 
 Each command lives in its own module of :mod:`bbws_scaffold.commands` (``add_parser(subparsers)``
 plus its handlers); this module only knows their names. Only the module of the command being run
@@ -30,6 +31,7 @@ from importlib import import_module
 
 from bbws_scaffold import __version__
 from bbws_scaffold.errors import BBWSError
+from bbws_scaffold.output import command_name, error_document, print_json
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -65,6 +67,12 @@ COMMANDS: tuple[Command, ...] = (
     Command("pipeline", "the security and quality gate", "bbws_scaffold.commands.pipeline", group=True),
     Command("repo", "publish a generated repository to GitHub", "bbws_scaffold.commands.repo", group=True),
     Command("config", "the configuration files and their JSON Schemas", "bbws_scaffold.commands.config", group=True),
+    Command(
+        "completion",
+        "print the shell completion script (bash, zsh, fish)",
+        "bbws_scaffold.commands.completion",
+        group=False,
+    ),
 )
 
 
@@ -100,13 +108,21 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if "_ARGCOMPLETE" in os.environ:  # the completion script calls back: complete from the whole parser
+        import argcomplete
+
+        argcomplete.autocomplete(build_parser(None))
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser(argv).parse_args(argv)
-    given = getattr(args, "file", None) or getattr(args, "lld", None)
+    files = getattr(args, "files", None)
+    given = getattr(args, "file", None) or (files[0] if files else None) or getattr(args, "lld", None)
     where = f"{given}:1" if given else "bbws-scaffold"
     try:
         return int(args.func(args))
     except BBWSError as exc:
+        if getattr(args, "json", False):  # the one JSON document, diagnostics inside
+            print_json(error_document(command_name(args), exc, exc.where or given or "bbws-scaffold"))
+            return EXIT_ERROR
         print(exc.format(where), file=sys.stderr)  # the error's own place (a folder, an option) if it has one
         return EXIT_ERROR
     except KeyboardInterrupt:
@@ -114,10 +130,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # never a traceback for users; BBWS_DEBUG=1 shows it
         if os.environ.get("BBWS_DEBUG"):
             raise
-        print(
-            f"{where}:1: error: internal error ({type(exc).__name__}: {exc}); rerun with BBWS_DEBUG=1 for details",
-            file=sys.stderr,
-        )
+        message = f"internal error ({type(exc).__name__}: {exc}); rerun with BBWS_DEBUG=1 for details"
+        if getattr(args, "json", False):
+            print_json(error_document(command_name(args), BBWSError(message), where))
+        else:
+            print(f"{where}:1: error: {message}", file=sys.stderr)
         return EXIT_ERROR
 
 

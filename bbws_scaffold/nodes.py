@@ -157,6 +157,15 @@ class Binding(BaseModel):
     line: int | None = Field(default=None, description="the LLD line that decided it (stubs)")
 
 
+_PUBLIC_AUTH_RE = re.compile(r"\s*(none|public|anonymous|no auth.*|unauthenticated|n/?a)\s*", re.IGNORECASE)
+
+
+def is_public(auth: str | None) -> bool:
+    """Whether an endpoint's auth cell says it needs no authentication (``None``, ``public``, ...);
+    an endpoint that states nothing sits behind the API's authorizer."""
+    return bool(_PUBLIC_AUTH_RE.fullmatch(auth or ""))
+
+
 class Endpoint(Node):
     method: HttpMethod
     path: str = Field(description="exactly as the main inventory writes it")

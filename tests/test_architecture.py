@@ -186,3 +186,5 @@ def test_the_cli_loads_only_the_command_it_runs() -> None:
     lld = _loaded_after(["lld", "parse", "x.md"])
     assert {m for m in lld if m.startswith("bbws_scaffold.commands.")} == {"bbws_scaffold.commands.lld"}
     assert "copier" not in lld and "git" not in lld
+    # progress, colour and completion load their libraries only when they show something
+    assert not {m for m in bare | lld if m.split(".")[0] in ("rich", "argcomplete")}

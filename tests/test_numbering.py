@@ -26,7 +26,8 @@ def test_numeric_not_lexical(tmp_path):
         "2.2.7_LLD_Notification.md",
         "CLAUDE.md",
     )
-    assert next_number(d, "2.1") == "2.1.11"
+    # 2.1.11_OPS_Runbook takes 2.1.11: every numbered document of the folder holds its number
+    assert next_number(d, "2.1") == "2.1.12"
     assert next_number(d, "2.2") == "2.2.8"
     assert next_number(d, "3.1") == "3.1.1"
 

@@ -22,6 +22,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         description=f"Print the JSON Schema of a configuration file: {files}.",
     )
     p.add_argument("name", choices=list(FILES), help="which configuration file")
+    p.add_argument("--json", action="store_true", help="accepted for symmetry: the schema is JSON")
     p.set_defaults(func=cmd_schema)
     return p
 

@@ -4,7 +4,7 @@ from the WordPress image defaults; ``--publish`` continues as ``repo setup-from-
 from __future__ import annotations
 
 import argparse
-import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +14,34 @@ from bbws_scaffold.errors import BBWSError
 from bbws_scaffold.lld.parser import parse_file
 from bbws_scaffold.model import ServiceSpec
 from bbws_scaffold.naming import DEFAULT_ORG
+from bbws_scaffold.output import Output, add_output_arguments, spec_diagnostics
 from bbws_scaffold.plan.answers import BLUEPRINT
 from bbws_scaffold.plan.wordpress import wordpress_answers
 from bbws_scaffold.publish.client import DEFAULT_API_URL
 from bbws_scaffold.render.new import DEFAULT_TEMPLATE_SRC, TEMPLATE_ENV, render, render_wordpress
+
+
+def files_of(root: Path) -> list[str]:
+    """Every file under ``root``, as sorted POSIX paths relative to it."""
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+
+
+def bindings(spec: ServiceSpec) -> list[dict[str, str]]:
+    """How each endpoint is served: generated CRUD or a stub, and why (``Endpoint.binding``)."""
+    return [
+        {"method": ep.method, "path": ep.path, "kind": ep.binding.kind, "reason": ep.binding.reason}
+        for ep in spec.endpoints
+    ]
+
+
+def preview(target: Path, files: list[str], spec: ServiceSpec | None) -> str:
+    """``new --dry-run``: the tree it would write and how each endpoint is bound."""
+    lines = [f"would create {target} ({len(files)} files; nothing written)"]
+    lines += [f"  {f}" for f in files]
+    if spec and spec.endpoints:
+        lines += ["", "endpoints:"]
+        lines += [f"  {b['method']:<6} {b['path']}  {b['reason'] or b['kind']}" for b in bindings(spec)]
+    return "\n".join(lines)
 
 
 def summary(target: Path, spec: ServiceSpec) -> str:
@@ -74,32 +98,52 @@ def add_parser(subparsers: Any) -> None:
     g.add_argument("--publish", action="store_true", help="then create, push and configure the GitHub repository")
     g.add_argument("--api-url", default=None, help="GitHub API URL (GitHub Enterprise: https://HOST/api/v3)")
     g.add_argument("--config", default=None, metavar="FILE", help="GitHub settings (default $BBWS_GITHUB_CONFIG)")
-    g.add_argument("--dry-run", action="store_true", help="with --publish: print every API call; no token needed")
+    g.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the tree it would write and how each endpoint is bound, write nothing; "
+        "with --publish: print every API call too (no token needed)",
+    )
     g.add_argument("--read-live", action="store_true", help=READ_LIVE_HELP)
+    add_output_arguments(p)
     p.set_defaults(func=cmd_new, update_secrets=False)
 
 
 def cmd_new(args: argparse.Namespace) -> int:
     if args.blueprint == "wordpress_image":
         return cmd_new_wordpress(args)
+    out = Output.from_args(args)
     if not args.lld:
-        print(f"bbws-scaffold new: error: --lld FILE is required for the {BLUEPRINT} blueprint", file=sys.stderr)
-        return 2
+        return out.refuse(f"--lld FILE is required for the {BLUEPRINT} blueprint")
     if args.publish:
         args.api_url = args.api_url or DEFAULT_API_URL
         return cmd_setup_from_lld(args)
-    if args.dry_run or args.read_live or args.api_url or args.config:
-        print(
-            "bbws-scaffold new: error: --dry-run, --read-live, --api-url and --config go with --publish",
-            file=sys.stderr,
-        )
-        return 2
+    if args.read_live or args.api_url or args.config:
+        return out.refuse("--read-live, --api-url and --config go with --publish")
     spec = parse_file(args.lld, args.openapi or [])
     for w in spec.warnings:
-        print(w.format(args.lld), file=sys.stderr)
-    target = render(spec, args.output, org=args.org, force=args.force, template_src=args.template_src)
-    print(summary(target, spec))
-    return 0
+        out.diag(w.format(args.lld))
+    doc = {
+        "dry_run": args.dry_run,
+        "bindings": bindings(spec),
+        "diagnostics": spec_diagnostics(args.lld, spec.warnings),
+    }
+    progress = out.progress("new")
+    try:
+        if args.dry_run:
+            target = Path(args.output) / spec.repo
+            with tempfile.TemporaryDirectory(prefix="bbws-scaffold-preview-") as tmp, progress.step("render (preview)"):
+                files = files_of(render(spec, tmp, org=args.org, template_src=args.template_src))
+        else:
+            with progress.step(f"render {spec.repo}"):
+                target = render(spec, args.output, org=args.org, force=args.force, template_src=args.template_src)
+    finally:
+        progress.close()
+    if args.dry_run:
+        out.line(preview(target, files, spec))
+        return out.finish(0, {"target": str(target), "files": files, **doc})
+    out.line(summary(target, spec))
+    return out.finish(0, {"target": str(target), "files": files_of(target), **doc})
 
 
 def add_wordpress_arguments(p: Any) -> None:
@@ -114,7 +158,7 @@ def add_wordpress_arguments(p: Any) -> None:
 
 
 def wordpress_summary(target: Path) -> str:
-    files = sorted(p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file())
+    files = files_of(target)
     lines = [f"created {target} ({len(files)} files)", *(f"  {f}" for f in files)]
     lines += [
         "",
@@ -130,9 +174,9 @@ def wordpress_summary(target: Path) -> str:
 
 def cmd_new_wordpress(args: Any) -> int:
     """``bbws-scaffold new --blueprint wordpress_image``: exit 0 rendered, 2 bad input (one line on stderr)."""
+    out = Output.from_args(args)
     if args.lld or args.openapi:
-        print("bbws-scaffold new: error: --lld/--openapi apply to the lambda_service blueprint only", file=sys.stderr)
-        return 2
+        return out.refuse("--lld/--openapi apply to the lambda_service blueprint only")
     try:
         answers = wordpress_answers(
             org=args.org,
@@ -143,9 +187,15 @@ def cmd_new_wordpress(args: Any) -> int:
             wp_cli_version=args.wp_cli_version,
             wp_cli_sha512=args.wp_cli_sha512,
         )
-        target = render_wordpress(args.output, answers=answers, force=args.force, template_src=args.template_src)
+        if args.dry_run:
+            with tempfile.TemporaryDirectory(prefix="bbws-scaffold-preview-") as tmp:
+                scratch = render_wordpress(tmp, answers=answers, template_src=args.template_src)
+                target, files = Path(args.output) / scratch.name, files_of(scratch)
+        else:
+            target = render_wordpress(args.output, answers=answers, force=args.force, template_src=args.template_src)
+            files = files_of(target)
     except BBWSError as exc:
-        print(exc.format("bbws-scaffold new"), file=sys.stderr)
-        return 2
-    print(wordpress_summary(target))
-    return 0
+        return out.refuse(str(exc))
+    out.line(preview(target, files, None) if args.dry_run else wordpress_summary(target))
+    doc = {"target": str(target), "files": files, "dry_run": args.dry_run, "bindings": [], "diagnostics": []}
+    return out.finish(0, doc)

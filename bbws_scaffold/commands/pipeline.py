@@ -7,12 +7,12 @@ the message says which and how to install it).
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
+from bbws_scaffold.output import Output, add_output_arguments
 from bbws_scaffold.pipeline.gate import CHECK_NAMES, run_gate
-from bbws_scaffold.pipeline.report import render, render_json
+from bbws_scaffold.pipeline.report import render
 
 
 def add_parser(subparsers: Any) -> None:
@@ -27,7 +27,6 @@ def add_parser(subparsers: Any) -> None:
         ),
     )
     p.add_argument("repo", nargs="?", default=".", type=Path, help="generated repo (default: .)")
-    p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.add_argument(
         "--check",
         action="append",
@@ -36,17 +35,20 @@ def add_parser(subparsers: Any) -> None:
         help=f"run only this check (repeatable): {', '.join(CHECK_NAMES)}",
     )
     p.add_argument("--full", action="store_true", help="do not truncate long messages")
+    add_output_arguments(p)
     p.set_defaults(func=cmd_validate)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    result = run_gate(args.repo, checks=args.check)
-    if args.json:
-        print(render_json(result))
+    out = Output.from_args(args)
+    progress = out.progress("gate")
+    try:
+        result = run_gate(args.repo, checks=args.check, progress=progress)
+    finally:
+        progress.close()
+    text = render(result, full=args.full)
+    if result.errors and not result.findings and not result.stats:
+        out.diag(text.strip())
     else:
-        text = render(result, full=args.full)
-        if result.errors and not result.findings and not result.stats:
-            print(text.strip(), file=sys.stderr)
-        else:
-            print(text)
-    return result.exit_code
+        out.line(text)
+    return out.finish(result.exit_code, result.to_dict())

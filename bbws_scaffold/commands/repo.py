@@ -29,6 +29,7 @@ from bbws_scaffold.errors import BBWSError
 from bbws_scaffold.generated import GeneratedRepo
 from bbws_scaffold.lld.parser import parse_file
 from bbws_scaffold.naming import DEFAULT_ORG
+from bbws_scaffold.output import Output, add_output_arguments
 from bbws_scaffold.publish.client import DEFAULT_API_URL
 from bbws_scaffold.publish.setup import PublishOptions, check_request, format_result, publish_repo
 from bbws_scaffold.render.new import render
@@ -45,6 +46,7 @@ def _common(p: argparse.ArgumentParser, *, repo_dir: bool = True) -> None:
     p.add_argument("--config", default=None, metavar="FILE", help="GitHub settings (default $BBWS_GITHUB_CONFIG)")
     p.add_argument("--dry-run", action="store_true", help="print every API call instead of making it; no token needed")
     p.add_argument("--read-live", action="store_true", help=READ_LIVE_HELP)
+    add_output_arguments(p, quiet=False)
 
 
 def add_parser(subparsers: Any) -> None:
@@ -86,19 +88,33 @@ def _options(args: argparse.Namespace, **extra: Any) -> PublishOptions:
         config=args.config,
         dry_run=args.dry_run,
         read_live=args.read_live,
-        out=lambda line: print(line, flush=True),
+        out=Output.from_args(args).line,
         **extra,
     )
 
 
-def _run(where: str, action: Any) -> int:
+def _run(args: argparse.Namespace, where: str, action: Any) -> int:
+    out = Output.from_args(args)
     try:
         result = action()
     except BBWSError as exc:
+        if out.json:
+            return out.fail(exc, where)
         print(exc.format(where), file=sys.stderr)
         return EXIT_ERROR
-    print(format_result(result))
-    return EXIT_OK
+    out.line(format_result(result))
+    return out.finish(
+        EXIT_OK,
+        {
+            "repository": result.full_name,
+            "url": result.url,
+            "dry_run": result.dry_run,
+            "changes": result.changes,
+            "notes": result.notes,
+            "calls": [{"method": c.method, "path": c.path} for c in result.calls],
+            "diagnostics": [],
+        },
+    )
 
 
 def cmd_step(args: argparse.Namespace) -> int:
@@ -108,13 +124,14 @@ def cmd_step(args: argparse.Namespace) -> int:
         extra.update(only_environments=args.env, update_secrets=args.update)
     if args.steps == ("protection",):
         extra["protect_branch"] = args.protect
-    return _run(args.repo, lambda: publish_repo(repo.root, repo.spec, _options(args, **extra)))
+    return _run(args, args.repo, lambda: publish_repo(repo.root, repo.spec, _options(args, **extra)))
 
 
 def cmd_setup_from_lld(args: argparse.Namespace) -> int:
     spec = parse_file(args.lld, args.openapi or [])
+    out = Output.from_args(args)
     for w in spec.warnings:
-        print(w.format(args.lld), file=sys.stderr)
+        out.diag(w.format(args.lld))
 
     def action() -> Any:
         options = _options(args, update_secrets=args.update_secrets)
@@ -122,17 +139,17 @@ def cmd_setup_from_lld(args: argparse.Namespace) -> int:
         target = Path(args.output) / spec.repo
         if target.is_dir() and any(target.iterdir()):
             # a re-run (or a half-finished one): publish what was rendered and committed before
-            print(f"{target} exists: publishing it as it is (bbws-scaffold update refreshes it)", file=sys.stderr)
+            out.diag(f"{target} exists: publishing it as it is (bbws-scaffold update refreshes it)")
         elif args.dry_run:
             # nothing is written: a scratch render is read for the CI check names and CODEOWNERS
-            print(f"would render {target}", flush=True)
+            out.line(f"would render {target}")
             target = render(spec, _scratch(), org=args.org, template_src=args.template_src)
         else:
             target = render(spec, args.output, org=args.org, template_src=args.template_src)
-            print(f"rendered {target}", flush=True)
+            out.line(f"rendered {target}")
         return publish_repo(target, spec, options)
 
-    return _run(args.lld, action)
+    return _run(args, args.lld, action)
 
 
 def _scratch() -> Path:

@@ -7,12 +7,12 @@ Exit 0: updated cleanly (or planned, with ``--dry-run``); 1: conflicts to resolv
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
 from bbws_scaffold.errors import BBWSError
 from bbws_scaffold.generated import ANSWERS_FILE
+from bbws_scaffold.output import Output, add_output_arguments, diagnostic
 from bbws_scaffold.render.new import template_ref
 from bbws_scaffold.render.update import KEPT_DIR, update
 
@@ -30,15 +30,46 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--to", metavar="VERSION", help=f"blueprint version to update to (default: {template_ref()})")
     p.add_argument("--dry-run", action="store_true", help="print the file-level plan and write nothing")
     p.add_argument(
+        "--diff", action="store_true", help="with --dry-run: the unified diff of each file the update changes"
+    )
+    p.add_argument(
         "--keep-removed",
         action="store_true",
         help=f"when the update deletes files you edited, keep your copies under {KEPT_DIR}/ instead of refusing",
     )
+    add_output_arguments(p)
     p.set_defaults(func=cmd_update)
+
+
+def _document(result: Any, args: argparse.Namespace) -> dict[str, Any]:
+    plan = result.plan
+    return {
+        "repo": args.repo,
+        "dry_run": args.dry_run,
+        "from_ref": plan.from_ref,
+        "to_ref": plan.to_ref,
+        "plan": {
+            "added": plan.added,
+            "modified": plan.modified,
+            "removed": plan.removed,
+            "edited": sorted(plan.edited),
+        },
+        "diffs": plan.diffs,
+        "changes": result.changes,
+        "kept": result.kept,
+        "diagnostics": [
+            diagnostic(c.path, c.line, "error", c.format().removeprefix(f"{c.path}:{c.line}: "))
+            for c in result.conflicts
+        ],
+    }
 
 
 def cmd_update(args: argparse.Namespace) -> int:
     where = args.lld or str(Path(args.repo) / ANSWERS_FILE)
+    out = Output.from_args(args)
+    if args.diff and not args.dry_run:
+        raise BBWSError("--diff goes with --dry-run (after an update, `git diff` shows the same)")
+    progress = out.progress("update")
     try:
         result = update(
             args.repo,
@@ -47,32 +78,38 @@ def cmd_update(args: argparse.Namespace) -> int:
             to=args.to,
             dry_run=args.dry_run,
             keep_removed=args.keep_removed,
+            diff=args.diff,
+            progress=progress,
         )
     except BBWSError as exc:
-        print(exc.format(f"{where}:1"), file=sys.stderr)
-        return 2
+        return out.fail(exc, where)
+    finally:
+        progress.close()
     plan = result.plan
+    doc = _document(result, args)
     if args.dry_run:
-        print(plan.render())
+        out.line(plan.render())
+        for path, text in plan.diffs.items():
+            out.line(text.rstrip("\n"))
         if plan.edited_removed and not args.keep_removed:
-            print(f"would refuse: {', '.join(plan.edited_removed)} carry your edits (see --keep-removed)")
-        return 0
+            out.line(f"would refuse: {', '.join(plan.edited_removed)} carry your edits (see --keep-removed)")
+        return out.finish(0, doc)
     changed = {k: v for k, v in result.changes.items() if v}
     if not changed:
-        print(f"update {plan.from_ref} -> {plan.to_ref}: nothing changed")
+        out.line(f"update {plan.from_ref} -> {plan.to_ref}: nothing changed")
     else:
-        print(f"update {plan.from_ref} -> {plan.to_ref}:")
+        out.line(f"update {plan.from_ref} -> {plan.to_ref}:")
         for label, paths in changed.items():
             for p in paths:
-                print(f"  {label:<9}{p}")
+                out.line(f"  {label:<9}{p}")
     for k in result.kept:
-        print(f"kept your edited copy of a removed file: {k}")
+        out.line(f"kept your edited copy of a removed file: {k}")
     for c in result.conflicts:
-        print(c.format(), file=sys.stderr)
+        out.diag(c.format())
     if result.conflicts:
         n = len(result.conflicts)
-        print(f"{n} conflict(s): resolve the marked blocks, then commit", file=sys.stderr)
-        return 1
+        out.diag(f"{n} conflict(s): resolve the marked blocks, then commit")
+        return out.finish(1, doc)
     if changed:
-        print("review with `git diff`, run the tests, then commit")
-    return 0
+        out.line("review with `git diff`, run the tests, then commit")
+    return out.finish(0, doc)

@@ -1,4 +1,7 @@
-"""LLD numbering: ``[phase].[sub-phase].[n]_LLD_[Name].md``; find the next free number under a prefix."""
+"""LLD numbering: ``[phase].[sub-phase].[n]_LLD_[Name].md``; find the next free number under a prefix.
+
+Every numbered document of the folder takes a number (``2.1.13_OPS_Incident_Response_Runbook.md``
+as much as ``2.1.12_LLD_Payment.md``): numbers are shared by all document kinds under an HLD."""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ import re
 from pathlib import Path
 
 _FILE_RE = re.compile(r"^(?P<num>\d+(?:\.\d+)*)_LLD_.*\.md$", re.IGNORECASE)
+_NUMBERED_RE = re.compile(r"^(?P<num>\d+(?:\.\d+)*)_[^/]*\.md$", re.IGNORECASE)
 _PREFIX_RE = re.compile(r"^\d+(?:\.\d+)*$")
 
 
@@ -15,9 +19,16 @@ def number_key(number: str) -> tuple[int, ...]:
 
 
 def used_numbers(folder: str | Path) -> list[str]:
-    """Every LLD number used by a file in the folder or below it (old/ and backups/ count: numbers are not reused)."""
-    found = {m.group("num") for p in Path(folder).rglob("*.md") if (m := _FILE_RE.match(p.name))}
+    """Every number used by a numbered document (``<number>_<anything>.md``, of any kind) in the
+    folder or below it (old/ and backups/ count: numbers are not reused)."""
+    found = {m.group("num") for p in Path(folder).rglob("*.md") if (m := _NUMBERED_RE.match(p.name))}
     return sorted(found, key=number_key)
+
+
+def lld_files(folder: str | Path) -> list[Path]:
+    """The LLD documents (``<number>_LLD_<Name>.md``) directly in ``folder``, in number order."""
+    found = [(m.group("num"), p) for p in Path(folder).glob("*.md") if (m := _FILE_RE.match(p.name))]
+    return [p for _, p in sorted(found, key=lambda item: (number_key(item[0]), item[1].name))]
 
 
 def next_number(folder: str | Path, hld_prefix: str) -> str:

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
+from bbws_scaffold.output import Progress
+
 from .checkov import check_checkov
 from .findings import CheckOutput, GateError, GateResult, sort_findings
 from .policy import check_policy
@@ -89,9 +91,12 @@ def run_gate(
     *,
     checks: Iterable[str] | None = None,
     max_workers: int = 4,
+    progress: Progress | None = None,
 ) -> GateResult:
     """Run the gate on ``repo``. ``checks`` limits it to some of :data:`CHECK_NAMES`
-    (the result lists which ran); by default everything runs."""
+    (the result lists which ran); by default everything runs. ``progress`` hears each check
+    start and end."""
+    progress = progress or Progress()
     start = time.monotonic()
     repo = Path(repo).expanduser().resolve()
     selected = select_checks(checks)
@@ -103,14 +108,21 @@ def run_gate(
         return GateResult(str(repo), errors=tuple(errors), checks=ran, duration_s=time.monotonic() - start)
 
     def one(check: Check) -> tuple[Check, list[CheckOutput], GateError | None]:
+        label = " + ".join(check.names)
+        progress.start(label)
         try:
             out = check.run(repo, tools)
         except ToolFailure as exc:
             hint = SPECS[exc.tool].install_hint if exc.tool in SPECS else ""
+            progress.done(label, "could not run")
             return check, [], GateError(exc.tool, exc.message, hint)
         except Exception as exc:  # a bug in a check must not look like a clean pass
+            progress.done(label, "internal error")
             return check, [], GateError(check.names[0], f"internal error: {type(exc).__name__}: {exc}")
-        return check, out if isinstance(out, list) else [out], None
+        outs = out if isinstance(out, list) else [out]
+        found = sum(len(o.findings) for o in outs)
+        progress.done(label, f"{found} finding{'s' if found != 1 else ''}")
+        return check, outs, None
 
     with ThreadPoolExecutor(max_workers=max(1, max_workers)) as pool:
         results = list(pool.map(one, selected))

@@ -2,7 +2,8 @@
 
 :func:`answers_data` is what ``bbws-scaffold new`` renders with and what ``bbws-scaffold update``
 recomputes: the blueprint, the whole spec, the organisation, the deployment environments and the
-plans derived from them (``infra``, ``models``, ``plan``), plus the runtime pin. Everything a
+plans derived from them (``infra``, ``models``, ``plan``), the README's Mermaid ``diagram``, plus
+the runtime pin. Everything a
 template reads is derived here; the templates derive nothing themselves.
 """
 
@@ -16,6 +17,7 @@ from bbws_scaffold.config.environments import environments_answer
 from bbws_scaffold.errors import RenderError
 from bbws_scaffold.model import ServiceSpec
 from bbws_scaffold.plan.code import plan_answer
+from bbws_scaffold.plan.diagram import diagram_answer
 from bbws_scaffold.plan.infra import infra_answer
 from bbws_scaffold.plan.models.builder import models_answer
 
@@ -60,6 +62,7 @@ def answers_data(spec: ServiceSpec, org: str, environments: dict[str, Any] | Non
             "infra": infra_answer(spec, environments),
             "models": models_answer(spec),
             "plan": plan_answer(spec),
+            "diagram": diagram_answer(spec),
             "runtime": runtime_answer(),
         }
     )

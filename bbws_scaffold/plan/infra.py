@@ -33,6 +33,7 @@ from pydantic import AfterValidator, Field
 # the model uses it for Table.name_template; deployed function names and trigger sources need the same.
 from bbws_scaffold.config.environments import environments_answer
 from bbws_scaffold.model import ENV_PLACEHOLDER_RE, Nfr, ServiceSpec, Table, TableAccess, split_params
+from bbws_scaffold.nodes import is_public
 from bbws_scaffold.plan.concurrency import ConcurrencyPlan, build_concurrency
 from bbws_scaffold.plan.node import PlanNode
 
@@ -72,7 +73,6 @@ _SOURCE_PREFIX_RE = re.compile(r"^\s*(sqs|s3|eventbridge)\s*:\s*", re.IGNORECASE
 _SCHEDULE_RE = re.compile(r"(rate|cron)\([^()\n]+\)")
 _DYNAMODB_ACTION_RE = re.compile(r"dynamodb:[A-Za-z]+")
 _ROUTE_PATH_RE = re.compile(r"[A-Za-z0-9_./{}~:@!$&'()*+,;=-]+")
-_PUBLIC_AUTH_RE = re.compile(r"\s*(none|public|anonymous|no auth.*|unauthenticated|n/?a)\s*", re.IGNORECASE)
 _STATISTIC_RE = re.compile(r"p\d{1,2}(\.\d+)?")
 _TAG_CHAR_RE = re.compile(r"[^\w .:/=+@-]")  # AWS tags: letters, digits, whitespace, _ . : / = + - @
 
@@ -361,7 +361,7 @@ def _routes(spec: ServiceSpec, functions: set[str]) -> list[InfraRoute]:
                 path=path,
                 arn_path=re.sub(r"\{[^{}]*\}", "*", path),
                 function=ep.handler,
-                public=bool(_PUBLIC_AUTH_RE.fullmatch(ep.auth or "")),
+                public=is_public(ep.auth),
             )
         )
     return routes

@@ -16,6 +16,7 @@ the result with ``git diff`` and commits it.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import sys
 import tempfile
@@ -28,6 +29,7 @@ from typing import Any
 from bbws_scaffold.errors import UpdateError
 from bbws_scaffold.generated import ANSWERS_FILE, GeneratedRepo
 from bbws_scaffold.lld.parser import parse_file
+from bbws_scaffold.output import Progress
 from bbws_scaffold.plan.answers import BLUEPRINT, answers_data, check_spec, runtime_answer
 from bbws_scaffold.render.new import template_ref
 
@@ -46,6 +48,7 @@ class Plan:
     modified: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     edited: set[str] = field(default_factory=set)  # generated files the user has changed since the last render
+    diffs: dict[str, str] = field(default_factory=dict)  # path -> unified diff old render -> new (when asked)
 
     @property
     def edited_removed(self) -> list[str]:
@@ -145,27 +148,54 @@ def _digest(path: Path) -> str | None:
     return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
 
 
-def make_plan(repo: GeneratedRepo, data: Mapping[str, Any] | None, to_ref: str) -> Plan:
+def unified_diff(path: str, old: Path, new: Path) -> str:
+    """The unified diff (difflib) of one file between the old and the new render; binary files
+    and files that are not UTF-8 are named, not shown."""
+    try:
+        before = old.read_text(encoding="utf-8").splitlines(keepends=True) if old.is_file() else []
+        after = new.read_text(encoding="utf-8").splitlines(keepends=True) if new.is_file() else []
+    except UnicodeDecodeError:
+        return f"Binary files a/{path} and b/{path} differ\n"
+    a = f"a/{path}" if old.is_file() else "/dev/null"
+    b = f"b/{path}" if new.is_file() else "/dev/null"
+    lines = difflib.unified_diff(before, after, a, b)
+    return "".join(ln if ln.endswith("\n") else ln + "\n\\ No newline at end of file\n" for ln in lines)
+
+
+def make_plan(
+    repo: GeneratedRepo,
+    data: Mapping[str, Any] | None,
+    to_ref: str,
+    *,
+    diff: bool = False,
+    progress: Progress | None = None,
+) -> Plan:
     src, old_ref = repo.template
     old_data = repo.user_answers
     new_data = {**old_data, **(data or {})}
     plan = Plan(from_ref=old_ref, to_ref=to_ref)
     if to_ref == old_ref and new_data == old_data:
         return plan  # same template, same answers: the renders would be identical
+    progress = progress or Progress()
     with tempfile.TemporaryDirectory(prefix="bbws-update-plan-") as tmp:
-        old = _render(src, old_ref, old_data, Path(tmp) / "old")
-        new = _render(src, to_ref, new_data, Path(tmp) / "new")
-    for path in sorted(set(old) | set(new)):
-        if path == ANSWERS_FILE:
-            continue
-        if path not in old:
-            plan.added.append(path)
-        elif path not in new:
-            plan.removed.append(path)
-        elif old[path] != new[path]:
-            plan.modified.append(path)
-        if path in old and _digest(repo.root / path) not in (None, old[path]):
-            plan.edited.add(path)
+        with progress.step(f"render {old_ref} (as generated)"):
+            old = _render(src, old_ref, old_data, Path(tmp) / "old")
+        with progress.step(f"render {to_ref} (with the new answers)"):
+            new = _render(src, to_ref, new_data, Path(tmp) / "new")
+        for path in sorted(set(old) | set(new)):
+            if path == ANSWERS_FILE:
+                continue
+            if path not in old:
+                plan.added.append(path)
+            elif path not in new:
+                plan.removed.append(path)
+            elif old[path] != new[path]:
+                plan.modified.append(path)
+            else:
+                continue
+            if diff:
+                plan.diffs[path] = unified_diff(path, Path(tmp) / "old" / path, Path(tmp) / "new" / path)
+        plan.edited = {p for p in old if p != ANSWERS_FILE and _digest(repo.root / p) not in (None, old[p])}
     return plan
 
 
@@ -208,6 +238,8 @@ def update(
     to: str | None = None,
     dry_run: bool = False,
     keep_removed: bool = False,
+    diff: bool = False,
+    progress: Progress | None = None,
 ) -> Result:
     """Update ``repo`` in place (or only plan it, with ``dry_run``). Raises :class:`UpdateError`
     before touching anything when the update is unsafe."""
@@ -221,7 +253,8 @@ def update(
     to_ref = normalise_ref(to) if to else template_ref()
     data = new_answers(generated, lld, openapi or [])
     t1 = time.perf_counter()
-    plan = make_plan(generated, data, to_ref)
+    progress = progress or Progress()
+    plan = make_plan(generated, data, to_ref, diff=diff, progress=progress)
     t2 = time.perf_counter()
     result = Result(plan=plan, timings={"prepare_s": t1 - t0, "plan_s": t2 - t1})
     if dry_run:
@@ -234,6 +267,7 @@ def update(
             + f"; move your changes elsewhere first, or rerun with --keep-removed to keep them under {KEPT_DIR}/"
         )
     kept = {p: (root / p).read_bytes() for p in at_risk}
+    progress.start("copier merge")
     try:
         copier.run_update(
             str(root),
@@ -250,6 +284,8 @@ def update(
         # the tree was clean before, so putting it back is exact: nothing half-updated is left
         generated.restore_head()
         raise UpdateError(f"copier could not update {root} ({exc}); nothing was changed") from exc
+    finally:
+        progress.done("copier merge")
     for rel, content in kept.items():
         dest = root / KEPT_DIR / rel
         dest.parent.mkdir(parents=True, exist_ok=True)

@@ -86,7 +86,7 @@ def _parse(tmp_path: Path, name: str, text: str, capsys: pytest.CaptureFixture[s
     f.write_text(text, encoding="utf-8")
     code = main(["lld", "parse", "--json", str(f)])
     out = capsys.readouterr()
-    return code, (json.loads(out.out) if code == 0 else {}), out.err
+    return code, json.loads(out.out), out.err
 
 
 def test_pipe_inside_one_code_span_is_repaired_with_a_warning(tmp_path, capsys):
@@ -113,6 +113,10 @@ def test_empty_extra_cells_and_overflow_outside_the_inventory_only_warn(tmp_path
 
 def test_guide_that_only_talks_about_llds_is_not_a_service(tmp_path, capsys):
     text = "# Project Instructions\n\n## API Design\n\n- Versioning: URL-based (`/v1/orders`)\n\n## Testing\n\n- unit\n"
-    code, _, err = _parse(tmp_path, "GUIDE.md", text, capsys)
+    code, doc, err = _parse(tmp_path, "GUIDE.md", text, capsys)
     assert code == 2 and "Traceback" not in err
-    assert re.search(r"GUIDE\.md:1: error: not (?:a service )?(?:an )?LLD", err), err
+    # with --json the error is inside the one document on stdout (the same exit code)
+    assert doc["ok"] is False and doc["exit_code"] == 2
+    [diag] = [d for d in doc["diagnostics"] if d["severity"] == "error"]
+    assert diag["file"].endswith("GUIDE.md") and diag["line"] == 1
+    assert re.match(r"not (?:a service )?(?:an )?LLD", diag["message"]), diag

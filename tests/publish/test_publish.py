@@ -367,7 +367,8 @@ def test_dry_run_needs_no_token_and_sends_nothing(
 
 
 def test_publish_options_without_publish_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["new", "--lld", str(CATALOGUE_LLD), "--dry-run"]) == 2
+    # (--dry-run alone is the preview of `new` now: tests/test_cli_json.py)
+    assert main(["new", "--lld", str(CATALOGUE_LLD), "--api-url", "https://ghe.example/api/v3"]) == 2
     assert "go with --publish" in capsys.readouterr().err
 
 

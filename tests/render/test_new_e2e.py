@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from bbws_scaffold.generated import GeneratedRepo
 from bbws_scaffold.render.new import render
 from tests import yamlio
+from tests.mermaid import check_matches_spec, mermaid_blocks, read_flowchart
 from tests.paths import corpus_llds, example_llds
 from tests.render.specs import load_spec
 
@@ -105,3 +107,8 @@ def test_pipeline_gate_reports_nothing(generated: Path) -> None:
     checkov = result.stats_for("checkov")
     assert checkov is not None and checkov.failed == 0 and (checkov.passed or 0) > 100
     print(f"{generated.name}: {checkov.summary()}")
+
+
+def test_readme_holds_a_mermaid_diagram_of_the_spec(generated: Path) -> None:
+    [block] = mermaid_blocks((generated / "README.md").read_text(encoding="utf-8"))
+    check_matches_spec(read_flowchart(block), GeneratedRepo(generated).spec)

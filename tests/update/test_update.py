@@ -7,6 +7,7 @@ template (the stand-in for the project's public repository), exactly as a user's
 from __future__ import annotations
 
 import io
+import json
 import shutil
 import subprocess
 import sys
@@ -15,11 +16,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import copier
+import jsonschema
 import pytest
 
 from bbws_scaffold.cli import main
 from bbws_scaffold.errors import UpdateError
 from bbws_scaffold.lld.parser import parse_file
+from bbws_scaffold.output_schemas import SCHEMAS
 from bbws_scaffold.plan.answers import answers_data
 from bbws_scaffold.plan.wordpress import wordpress_answers
 from bbws_scaffold.render.new import render, render_wordpress, template_ref
@@ -280,4 +283,43 @@ def test_a_repo_rendered_before_the_plan_answer_updates_and_keeps_every_file(tmp
     result = update(repo)  # recomputes the derived answers, plan included
 
     assert result.conflicts == []
-    assert result.changes == {"added": [], "modified": [".copier-answers.yml"], "removed": []}
+    # the README gains the Architecture diagram the blueprints of then did not print
+    assert result.changes == {"added": [], "modified": [".copier-answers.yml", "README.md"], "removed": []}
+    assert "```mermaid\nflowchart LR\n" in (repo / "README.md").read_text(encoding="utf-8")
+
+
+def test_dry_run_diff_shows_the_changed_lines_of_a_planted_lld_change(
+    repo: Path, lld: Callable[[Callable[[str], str]], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    head = git(repo, "rev-parse", "HEAD")
+    new_lld = lld(add_status_endpoint_and_gsi)  # plants GET /v1.0/statuses/{status}/products on StatusIndex
+
+    assert main(["update", str(repo), "--lld", str(new_lld), "--dry-run", "--diff"]) == 0
+
+    out = capsys.readouterr().out
+    assert status(repo) == "" and git(repo, "rev-parse", "HEAD") == head  # nothing written
+    files: dict[str, str] = {}  # path -> its diff, keyed by the new side (+++ b/PATH)
+    for chunk in out.split("\n--- ")[1:]:
+        plus = next(ln for ln in chunk.splitlines() if ln.startswith("+++ "))
+        files[plus.split()[1].removeprefix("b/")] = chunk
+    added = {
+        path: [ln[1:] for ln in text.splitlines() if ln.startswith("+") and not ln.startswith("+++")]
+        for path, text in files.items()
+    }
+    # the new handler is a new file; the table gains the index; the README lists the new route
+    assert files["src/handlers/list_products_by_status.py"].startswith("/dev/null\n")
+    assert any('"StatusIndex"' in ln for ln in added["terraform/dynamodb.tf"])
+    assert any("/v1.0/statuses/{status}/products" in ln for ln in added["README.md"])
+    assert "\n@@ " in files["terraform/dynamodb.tf"]  # a unified diff hunk
+
+
+def test_update_json_lists_the_plan(
+    repo: Path, lld: Callable[[Callable[[str], str]], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    new_lld = lld(add_status_endpoint_and_gsi)
+    code = main(["update", str(repo), "--lld", str(new_lld), "--json"])
+    doc = json.loads(capsys.readouterr().out)
+    jsonschema.validate(doc, SCHEMAS["update"])
+    assert code == doc["exit_code"] == 0
+    assert "src/handlers/list_products_by_status.py" in doc["plan"]["added"]
+    assert "src/handlers/list_products_by_status.py" in doc["changes"]["added"]
