@@ -135,9 +135,11 @@ class Progress:
             return
         with self._lock:
             began = self._running.pop(label, time.monotonic())
-            tail = f": {detail}" if detail else ""
-            mark = "✓ " if self.mode == "live" else ""
-            self._print(f"{mark}{self.prefix}{label} done in {time.monotonic() - began:.1f} s{tail}")
+            failed = detail == "failed"
+            tail = f": {detail}" if detail and not failed else ""
+            mark = ("✗ " if failed else "✓ ") if self.mode == "live" else ""
+            verb = "failed after" if failed else "done in"
+            self._print(f"{mark}{self.prefix}{label} {verb} {time.monotonic() - began:.1f} s{tail}")
             self._refresh()
 
     @contextmanager
@@ -145,8 +147,10 @@ class Progress:
         self.start(label)
         try:
             yield
-        finally:
-            self.done(label)
+        except BaseException:
+            self.done(label, "failed")  # never "done" for a step that raised
+            raise
+        self.done(label)
 
     def close(self) -> None:
         with self._lock:

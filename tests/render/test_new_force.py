@@ -57,7 +57,8 @@ def new_force(target: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, st
 def assert_refused(target: Path, before: dict[str, bytes], code: int, err: str, names: str) -> None:
     assert code == 2
     # the location is the folder that is wrong, not the LLD
-    assert err.startswith(f"{target}: error: refusing to replace it: {names}"), err
+    error = [line for line in err.splitlines() if ": error: " in line]  # after the progress lines
+    assert len(error) == 1 and error[0].startswith(f"{target}: error: refusing to replace it: {names}"), err
     assert "bbws-scaffold update" in err
     assert snapshot(target) == before  # nothing touched
     assert sorted(p.name for p in target.parent.iterdir()) == [target.name]  # no temp folder left
