@@ -85,6 +85,11 @@ class GeneratedRepo:
     def is_git(self) -> bool:
         return (self.root / ".git").exists()
 
+    @cached_property
+    def git_dir(self) -> Path:
+        """The repository's git dir (``.git``, or where a ``.git`` file of a worktree points)."""
+        return Path(self.git("rev-parse", "--absolute-git-dir").strip())
+
     def git(self, *args: str) -> str:
         """Run ``git ARGS`` in the repository; a failure is a :class:`RepoError` naming the command."""
         from git import Repo  # GitPython costs ~85 ms to import: only commands that drive git pay it

@@ -49,7 +49,7 @@ def cmd_update(args: argparse.Namespace) -> int:
             keep_removed=args.keep_removed,
         )
     except BBWSError as exc:
-        print(f"{where}:1: error: {exc}", file=sys.stderr)
+        print(exc.format(f"{where}:1"), file=sys.stderr)
         return 2
     plan = result.plan
     if args.dry_run:
