@@ -52,6 +52,8 @@ def cmd_update(args: argparse.Namespace) -> int:
         print(exc.format(f"{where}:1"), file=sys.stderr)
         return 2
     plan = result.plan
+    if result.recovered:
+        print("finished an update that was interrupted while writing (nothing of it was lost)")
     if args.dry_run:
         print(plan.render())
         if plan.edited_removed and not args.keep_removed:

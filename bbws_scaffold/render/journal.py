@@ -30,6 +30,7 @@ from bbws_scaffold.render.merge import Write
 
 SCRATCH = "bbws-scaffold-update"
 JOURNAL = "journal.json"
+OWNER = "pid"
 
 
 def digest(path: Path) -> str | None:
@@ -44,16 +45,38 @@ def pending(git_dir: Path) -> Path | None:
     return path if path.is_file() else None
 
 
+def _owner(folder: Path) -> int | None:
+    """The pid of the live update that owns ``folder``, if any."""
+    try:
+        pid = int((folder / OWNER).read_text(encoding="ascii"))
+        os.kill(pid, 0)
+    except (OSError, ValueError):
+        return None
+    return pid if pid != os.getpid() else None
+
+
+def drop_stale(git_dir: Path) -> None:
+    """Remove what a killed run left in the scratch folder, unless it is a journal to finish;
+    refuses while another update of this repository is running."""
+    folder = git_dir / SCRATCH
+    pid = _owner(folder)
+    if pid is not None:
+        raise RepoError(f"{folder}: another bbws-scaffold update (pid {pid}) is running in this repository")
+    if not pending(git_dir):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 @contextmanager
 def scratch(git_dir: Path) -> Iterator[Path]:
     """A private work folder ``GIT_DIR/bbws-scaffold-update`` (what a killed run left there,
     without a journal, is removed first); removed on exit unless it holds a journal to finish."""
     path = git_dir / SCRATCH
+    drop_stale(git_dir)
     if pending(git_dir):
         raise RepoError(f"{path}: an interrupted update must be finished first")
-    shutil.rmtree(path, ignore_errors=True)
     tmp = path / "tmp"
     tmp.mkdir(parents=True)
+    (path / OWNER).write_text(str(os.getpid()), encoding="ascii")
     saved = tempfile.tempdir
     tempfile.tempdir = str(tmp)
     try:
@@ -124,6 +147,14 @@ def replay(journal: Path) -> dict[str, Any]:
         _prune(dest.parent, root)
     journal.unlink()
     return dict(entries["meta"])
+
+
+def finish(git_dir: Path) -> dict[str, Any]:
+    """Finish the interrupted update of :func:`pending` and drop its scratch folder; returns its ``meta``."""
+    journal = git_dir / SCRATCH / JOURNAL
+    meta = replay(journal)
+    shutil.rmtree(journal.parent, ignore_errors=True)
+    return meta
 
 
 def _move(src: Path, dest: Path) -> None:

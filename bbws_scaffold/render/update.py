@@ -306,14 +306,15 @@ def update(
     writing is finished first (and is what this call returns)."""
     t0 = time.perf_counter()
     generated = GeneratedRepo(Path(repo))
-    left = journal.pending(generated.git_dir) if generated.is_git else None
-    if left is not None:
+    if generated.is_git and journal.pending(generated.git_dir):
         if dry_run:
             raise RepoError(
                 f"{generated.root}: an update was interrupted while writing; "
                 "run `bbws-scaffold update` (without --dry-run) to finish it"
             )
-        return _finish(generated, journal.replay(left), recovered=True)
+        return _finish(generated, journal.finish(generated.git_dir), recovered=True)
+    if generated.is_git:
+        journal.drop_stale(generated.git_dir)
     generated.require_clean()
     generated.template  # refuses an answers file that records no template version, before any work
     _, old_ref = generated.template

@@ -106,6 +106,11 @@ def test_lld_change_adds_endpoint_gsi_and_keeps_hand_edits(
     added = result.changes["added"]
     assert "src/handlers/list_products_by_status.py" in added
     assert "tests/integration/test_list_products_by_status.py" in added
+    # what bbws-scaffold wrote is what copier would have: a plain `copier update` after it changes nothing
+    commit_all(repo, "update")
+    plain = subprocess.run([sys.executable, "-m", "copier", "update", "--defaults"], cwd=repo, capture_output=True)
+    assert plain.returncode == 0, plain.stderr
+    assert status(repo) == ""
 
 
 def test_dry_run_prints_the_plan_and_writes_nothing(
