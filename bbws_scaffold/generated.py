@@ -7,6 +7,7 @@ One object for what ``update`` and ``publish`` both read (in the spirit of copie
 
 from __future__ import annotations
 
+import subprocess
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -132,6 +133,25 @@ class GeneratedRepo:
                 f"{self.root} has uncommitted changes ({listed}); commit or stash them first, "
                 "so the update can be reviewed with `git diff` and undone"
             )
+
+    def mark_unmerged(self, conflicts: dict[str, tuple[Path | None, Path | None]]) -> None:
+        """Record each conflicted path as unmerged in the index, as ``git merge`` (and copier) do:
+        stage 1 the base, stage 2 ours (the committed version), stage 3 theirs; ``git status``
+        then says "both modified" and ``git commit -a`` refuses until the user resolves it.
+        ``conflicts`` maps a path to its (base, theirs) files."""
+        if not conflicts:
+            return
+        lines = []
+        for entry in self.git("ls-files", "--stage", "--", *sorted(conflicts)).splitlines():
+            meta, path = entry.split("\t", 1)
+            mode, sha, _ = meta.split()
+            lines += [f"0 {'0' * 40}\t{path}", f"{mode} {sha} 2\t{path}"]
+            for stage, file in zip((1, 3), conflicts[path]):
+                if file is not None and file.is_file():
+                    lines.append(f"{mode} {self.git('hash-object', '-w', '--', str(file)).strip()} {stage}\t{path}")
+        subprocess.run(
+            ["git", "update-index", "--index-info"], cwd=self.root, input="\n".join(lines) + "\n", text=True, check=True
+        )
 
     def restore_head(self) -> None:
         """Put the work tree back to ``HEAD`` exactly (tracked files reset, untracked ones removed)."""

@@ -369,9 +369,15 @@ def update(
             (work / journal.JOURNAL).unlink(missing_ok=True)
             generated.restore_head()
             raise UpdateError(f"could not write the update into {generated.root} ({exc}); nothing was changed") from exc
+        generated.mark_unmerged({p: (_file(old, p), _file(new, p)) for p in outcome.conflicts})
     result = _finish(generated, meta)
     result.timings["update_s"] = time.perf_counter() - t2
     return result
+
+
+def _file(render: Path, rel: str) -> Path | None:
+    path = render / rel
+    return path if path.is_file() else None
 
 
 def _user_owned(worker: Any) -> Any:

@@ -178,6 +178,10 @@ def test_a_real_conflict_is_marked_inline_reported_and_exits_1(
         assert f"src/handlers/get_product.py:{n}: conflict" in err
     assert "Get product details, with stock levels" in handler.read_text()
     assert "Get one product by its id" in handler.read_text()
+    # unmerged in the index, as after `git merge`: base, ours, theirs (stages 1, 2, 3)
+    stages = [ln.split()[2] for ln in git(repo, "ls-files", "-u", "--", "src/handlers/get_product.py").splitlines()]
+    assert stages == ["1", "2", "3"]
+    assert "UU src/handlers/get_product.py" in status(repo)
 
 
 def test_dirty_tree_is_refused(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
