@@ -49,10 +49,17 @@ def _owner(folder: Path) -> int | None:
     """The pid of the live update that owns ``folder``, if any."""
     try:
         pid = int((folder / OWNER).read_text(encoding="ascii"))
-        os.kill(pid, 0)
     except (OSError, ValueError):
         return None
-    return pid if pid != os.getpid() else None
+    if pid == os.getpid():
+        return None
+    try:
+        os.kill(pid, 0)  # signal 0: is it alive?
+    except PermissionError:
+        return pid  # alive, someone else's
+    except OSError:
+        return None
+    return pid
 
 
 def drop_stale(git_dir: Path) -> None:
@@ -89,13 +96,12 @@ def scratch(git_dir: Path) -> Iterator[Path]:
 
 def commit(work: Path, root: Path, writes: Sequence[Write], deletes: Sequence[str], meta: dict[str, Any]) -> None:
     """Journal ``writes`` and ``deletes`` in ``work`` (a :func:`scratch` folder), then apply them."""
-    entries = {
-        "root": str(root),
+    entries = {  # paths relative to the repository and to ``work``: the repository may move before a replay
         "meta": meta,
         "writes": [
             {
                 "path": w.path,
-                "source": str(w.source),
+                "source": w.source.relative_to(work).as_posix(),
                 "mode": w.mode,
                 "before": digest(root / w.path),
                 "after": digest(w.source),
@@ -112,19 +118,19 @@ def commit(work: Path, root: Path, writes: Sequence[Write], deletes: Sequence[st
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, work / JOURNAL)  # the commit point
-    replay(work / JOURNAL)
+    replay(work / JOURNAL, root)
 
 
-def replay(journal: Path) -> dict[str, Any]:
+def replay(journal: Path, root: Path) -> dict[str, Any]:
     """Apply (or finish applying) ``journal``; returns its ``meta``. Idempotent: a file already in
     its new state is skipped. Refuses, touching nothing, when a file changed since the journal was
     written (someone edited the half-updated tree)."""
     entries = json.loads(journal.read_text(encoding="utf-8"))
-    root = Path(entries["root"])
+    work = journal.parent
     changed = []
     for w in entries["writes"]:
         now = digest(root / w["path"])
-        if now != w["after"] and (now != w["before"] or not Path(w["source"]).is_file()):
+        if now != w["after"] and (now != w["before"] or not (work / w["source"]).is_file()):
             changed.append(w["path"])
     changed += [d["path"] for d in entries["deletes"] if digest(root / d["path"]) not in (None, d["before"])]
     if changed:
@@ -139,7 +145,7 @@ def replay(journal: Path) -> dict[str, Any]:
         if digest(dest) == w["after"]:
             continue
         dest.parent.mkdir(parents=True, exist_ok=True)
-        _move(Path(w["source"]), dest)
+        _move(work / w["source"], dest)
     for d in entries["deletes"]:
         dest = root / d["path"]
         if dest.is_file():
@@ -149,10 +155,11 @@ def replay(journal: Path) -> dict[str, Any]:
     return dict(entries["meta"])
 
 
-def finish(git_dir: Path) -> dict[str, Any]:
-    """Finish the interrupted update of :func:`pending` and drop its scratch folder; returns its ``meta``."""
+def finish(git_dir: Path, root: Path) -> dict[str, Any]:
+    """Finish the interrupted update of :func:`pending` in the work tree ``root`` and drop its
+    scratch folder; returns its ``meta``."""
     journal = git_dir / SCRATCH / JOURNAL
-    meta = replay(journal)
+    meta = replay(journal, root)
     shutil.rmtree(journal.parent, ignore_errors=True)
     return meta
 

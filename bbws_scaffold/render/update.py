@@ -312,7 +312,7 @@ def update(
                 f"{generated.root}: an update was interrupted while writing; "
                 "run `bbws-scaffold update` (without --dry-run) to finish it"
             )
-        return _finish(generated, journal.finish(generated.git_dir), recovered=True)
+        return _finish(generated, journal.finish(generated.git_dir, generated.root), recovered=True)
     if generated.is_git:
         journal.drop_stale(generated.git_dir)
     generated.require_clean()
