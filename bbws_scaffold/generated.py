@@ -7,6 +7,7 @@ One object for what ``update`` and ``publish`` both read (in the spirit of copie
 
 from __future__ import annotations
 
+import subprocess
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -89,6 +90,11 @@ class GeneratedRepo:
     def is_git(self) -> bool:
         return (self.root / ".git").exists()
 
+    @cached_property
+    def git_dir(self) -> Path:
+        """The repository's git dir (``.git``, or where a ``.git`` file of a worktree points)."""
+        return Path(self.git("rev-parse", "--absolute-git-dir").strip())
+
     def git(self, *args: str) -> str:
         """Run ``git ARGS`` in the repository; a failure is a :class:`RepoError` naming the command."""
         from git import Repo  # GitPython costs ~85 ms to import: only commands that drive git pay it
@@ -134,6 +140,25 @@ class GeneratedRepo:
                 "so the update can be reviewed with `git diff` and undone",
                 where=str(self.root),
             )
+
+    def mark_unmerged(self, conflicts: dict[str, tuple[Path | None, Path | None]]) -> None:
+        """Record each conflicted path as unmerged in the index, as ``git merge`` (and copier) do:
+        stage 1 the base, stage 2 ours (the committed version), stage 3 theirs; ``git status``
+        then says "both modified" and ``git commit -a`` refuses until the user resolves it.
+        ``conflicts`` maps a path to its (base, theirs) files."""
+        if not conflicts:
+            return
+        lines = []
+        for entry in self.git("ls-files", "--stage", "--", *sorted(conflicts)).splitlines():
+            meta, path = entry.split("\t", 1)
+            mode, sha, _ = meta.split()
+            lines += [f"0 {'0' * 40}\t{path}", f"{mode} {sha} 2\t{path}"]
+            for stage, file in zip((1, 3), conflicts[path]):
+                if file is not None and file.is_file():
+                    lines.append(f"{mode} {self.git('hash-object', '-w', '--', str(file)).strip()} {stage}\t{path}")
+        subprocess.run(
+            ["git", "update-index", "--index-info"], cwd=self.root, input="\n".join(lines) + "\n", text=True, check=True
+        )
 
     def restore_head(self) -> None:
         """Put the work tree back to ``HEAD`` exactly (tracked files reset, untracked ones removed)."""

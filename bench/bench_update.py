@@ -5,8 +5,9 @@
 Same process, same run, a local tagged git clone of the template as the source (as the tests
 use). Per repeat: ``new`` renders the CRUD example into a fresh folder and the result is
 committed; then on copies of that repo
-- ``update (replay)``: no LLD, same version: the stored spec is replayed (copier's three renders);
-- ``update --lld``: the LLD gains an endpoint and a GSI (plan renders + copier's three renders).
+- ``update (replay)``: no LLD, same version: the stored spec is replayed (one render: the same
+  template and answers render the same tree);
+- ``update --lld``: the LLD gains an endpoint and a GSI (two renders: the last one and the next).
 Reported: medians and the ratio of each update to ``new``.
 """
 

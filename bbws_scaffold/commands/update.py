@@ -86,6 +86,8 @@ def cmd_update(args: argparse.Namespace) -> int:
     finally:
         progress.close()
     plan = result.plan
+    if result.recovered:
+        out.line("finished an update that was interrupted while writing (nothing of it was lost)")
     doc = _document(result, args)
     if args.dry_run:
         out.line(plan.render())

@@ -109,6 +109,11 @@ def test_lld_change_adds_endpoint_gsi_and_keeps_hand_edits(
     added = result.changes["added"]
     assert "src/handlers/list_products_by_status.py" in added
     assert "tests/integration/test_list_products_by_status.py" in added
+    # what bbws-scaffold wrote is what copier would have: a plain `copier update` after it changes nothing
+    commit_all(repo, "update")
+    plain = subprocess.run([sys.executable, "-m", "copier", "update", "--defaults"], cwd=repo, capture_output=True)
+    assert plain.returncode == 0, plain.stderr
+    assert status(repo) == ""
 
 
 def test_dry_run_prints_the_plan_and_writes_nothing(
@@ -176,6 +181,10 @@ def test_a_real_conflict_is_marked_inline_reported_and_exits_1(
         assert f"src/handlers/get_product.py:{n}: conflict" in err
     assert "Get product details, with stock levels" in handler.read_text()
     assert "Get one product by its id" in handler.read_text()
+    # unmerged in the index, as after `git merge`: base, ours, theirs (stages 1, 2, 3)
+    stages = [ln.split()[2] for ln in git(repo, "ls-files", "-u", "--", "src/handlers/get_product.py").splitlines()]
+    assert stages == ["1", "2", "3"]
+    assert "UU src/handlers/get_product.py" in status(repo)
 
 
 def test_dirty_tree_is_refused(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -211,24 +220,41 @@ def test_an_unknown_version_is_refused_before_anything_is_touched(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["update", str(repo), "--to", "9.9.9"]) == 2
-    assert "at v9.9.9: Unknown revision" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    answers = repo / ".copier-answers.yml"
+    line = (
+        answers.read_text()
+        .splitlines()
+        .index(next(ln for ln in answers.read_text().splitlines() if ln.startswith("_src_path:")))
+        + 1
+    )
+    # one line, located at the recorded source, no git output
+    assert err.startswith(f"{answers}:{line}: error: cannot render the template source ")
+    assert "at v9.9.9: no such version there" in err and err.count("\n") == 1 and "fatal" not in err
     assert status(repo) == ""
 
 
-def test_a_failing_copier_update_leaves_the_tree_as_it_was(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import copier
+def test_a_failing_write_leaves_the_tree_as_it_was(
+    repo: Path, lld: Callable[[Callable[[str], str]], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bbws_scaffold.render import journal
 
+    hand_edit(repo)
     head = git(repo, "rev-parse", "HEAD")
+    real_move, moves = journal._move, []
 
-    def half_done(dst: str, **_: object) -> None:
-        (Path(dst) / "README.md").write_text("half written\n")
-        (Path(dst) / "stray.py").write_text("x = 1\n")
-        raise RuntimeError("disk full")
+    def disk_full_on_the_third(src: Path, dest: Path) -> None:
+        moves.append(dest)
+        if len(moves) == 3:
+            raise OSError(28, "No space left on device")
+        real_move(src, dest)
 
-    monkeypatch.setattr(copier, "run_update", half_done)
-    with pytest.raises(UpdateError, match="disk full.*nothing was changed"):
-        update(repo)
+    monkeypatch.setattr(journal, "_move", disk_full_on_the_third)
+    with pytest.raises(UpdateError, match="No space left on device.*nothing was changed"):
+        update(repo, lld=str(lld(add_status_endpoint_and_gsi)))
+    assert len(moves) == 3  # two files were already in place when the write failed
     assert status(repo) == "" and git(repo, "rev-parse", "HEAD") == head
+    assert not (repo / ".git" / journal.SCRATCH).exists()
 
 
 def test_an_image_repo_updates_too_and_rejects_an_lld(source: Path, tmp_path: Path) -> None:
@@ -323,3 +349,26 @@ def test_update_json_lists_the_plan(
     assert code == doc["exit_code"] == 0
     assert "src/handlers/list_products_by_status.py" in doc["plan"]["added"]
     assert "src/handlers/list_products_by_status.py" in doc["changes"]["added"]
+
+
+def test_keep_removed_twice_onto_the_same_path_keeps_both_copies(
+    repo: Path, lld: Callable[[Callable[[str], str]], Path]
+) -> None:
+    service = repo / "src/services/review_service.py"
+    without_reviews = lld(remove_reviews)
+    kept = [repo / KEPT_DIR / "src/services/review_service.py", repo / KEPT_DIR / "src/services/review_service.2.py"]
+    edits = []
+    for n, edit in enumerate((SERVICE_EDIT, SERVICE_EDIT.replace("0.9", "0.8"))):
+        if n:  # the entity comes back (the original LLD), and is edited again, differently
+            update(repo, lld=str(CATALOGUE_LLD))
+            commit_all(repo, "reviews are back")
+        append(service, edit)
+        commit_all(repo, f"hand edit {n}")
+        edits.append(service.read_text())
+
+        result = update(repo, lld=str(without_reviews), keep_removed=True)
+
+        assert result.kept == [kept[n].relative_to(repo).as_posix()]
+        commit_all(repo, f"reviews removed {n}")
+    assert [k.read_text() for k in kept] == edits
+    assert edits[0] != edits[1] and not service.exists()
