@@ -113,7 +113,24 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         argcomplete.autocomplete(build_parser(None))
     argv = list(sys.argv[1:] if argv is None else argv)
-    args = build_parser(argv).parse_args(argv)
+    parser = build_parser(argv)
+    if "--json" not in argv:
+        args = parser.parse_args(argv)
+    else:  # a usage error (argparse exits 2) is the one JSON document too
+        import contextlib
+        import io
+
+        usage = io.StringIO()
+        try:
+            with contextlib.redirect_stderr(usage):
+                args = parser.parse_args(argv)
+        except SystemExit as exc:
+            if exc.code in (0, None):
+                raise
+            message = (usage.getvalue().strip().splitlines() or ["usage error"])[-1]
+            words = [w for w in argv[:2] if not w.startswith("-")]
+            print_json(error_document(" ".join(words), BBWSError(message.split(": error: ", 1)[-1]), "bbws-scaffold"))
+            return EXIT_ERROR
     files = getattr(args, "files", None)
     given = getattr(args, "file", None) or (files[0] if files else None) or getattr(args, "lld", None)
     where = f"{given}:1" if given else "bbws-scaffold"

@@ -102,7 +102,7 @@ def test_errors_are_one_json_document_with_exit_2(tmp_path: Path, capsys: pytest
     code, doc = run_json(capsys, ["lld", "parse", "--json", missing], ERROR)
     assert code == 2 and doc["diagnostics"][0]["file"] == missing and "cannot read" in doc["diagnostics"][0]["message"]
     code, doc = run_json(capsys, ["lld", "next-number", "--json", "--hld-prefix", "x", str(tmp_path)], ERROR)
-    assert code == 2 and "not of the form" in doc["diagnostics"][0]["message"]
+    assert code == 2 and "argument --hld-prefix: 'x' is not an HLD number" in doc["diagnostics"][0]["message"]
     code, doc = run_json(capsys, ["update", str(tmp_path), "--json"], ERROR)
     assert code == 2 and doc["command"] == "update"
 
