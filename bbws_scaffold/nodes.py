@@ -81,10 +81,14 @@ class Named(Node):
 
     @model_validator(mode="after")
     def _derive_names(self) -> Named:
-        self.ident = naming.snake(self.name)
-        self.class_name = naming.pascal(self.name)
+        self.ident = self._make_ident(self.name)
+        self.class_name = naming.class_ident(self.name)
         self.slug = naming.kebab(self.name)
         return self
+
+    def _make_ident(self, name: str) -> str:
+        """The ``ident`` of this kind of node (modules and methods override it)."""
+        return naming.snake(name)
 
 
 class Param(BaseModel):
@@ -93,16 +97,28 @@ class Param(BaseModel):
     model_config = ConfigDict(extra="forbid", revalidate_instances="always")
 
     name: str
-    ident: str = ""
+    ident: str = Field(default="", description="var_ident(name), or var_ident(name)_N when numbered (derived)")
 
     @model_validator(mode="after")
     def _derive(self) -> Param:
-        self.ident = naming.snake(self.name)
+        base = naming.var_ident(self.name)
+        if not (self.ident.startswith(base + "_") and re.fullmatch(r"[2-9]|[1-9][0-9]+", self.ident[len(base) + 1 :])):
+            self.ident = base  # a number _2, _3, ... given by _params is kept
         return self
+
+    @property
+    def numbered(self) -> bool:
+        return self.ident != naming.var_ident(self.name)
 
 
 def _params(pattern: str | None) -> list[Param]:
-    return [Param(name=p) for p in path_params(pattern or "")]
+    """The placeholders of ``pattern``; one normalising to an earlier one's ident gets ``_2``, ``_3``, ..."""
+    out: list[Param] = []
+    taken: set[str] = set()
+    for name in path_params(pattern or ""):
+        base = naming.var_ident(name)
+        out.append(Param(name=name, ident=naming.unique(base, taken)))
+    return out
 
 
 class Runtime(Node):
@@ -182,9 +198,9 @@ class Endpoint(Node):
     def _derive(self) -> Endpoint:
         self.params = _params(self.path)
         if self.function:
-            self.handler = naming.snake(self.function)
+            self.handler = naming.function_ident(self.function)
         elif self.operation_id:
-            self.handler = naming.snake(self.operation_id)
+            self.handler = naming.function_ident(self.operation_id)
         else:
             self.handler = endpoint_handler_name(self.method, self.path)
         return self
@@ -197,7 +213,7 @@ def endpoint_handler_name(method: str, path: str) -> str:
     """
     segs = [s for s in path.split("/") if s and not re.fullmatch(r"v\d+(\.\d+)*", s)]
     parts = [method.lower()] + [re.sub(r"[{}<>]", "", s) for s in segs]
-    return naming.snake(" ".join(parts))
+    return naming.function_ident(" ".join(parts))
 
 
 class TableAccess(BaseModel):
@@ -231,6 +247,9 @@ class Function(Named):
         default_factory=list, description="ids of the user stories this function implements (derived)"
     )
 
+    def _make_ident(self, name: str) -> str:
+        return naming.function_ident(name)  # src/handlers/<ident>.py, and a function of that module
+
 
 class Attribute(Node):
     name: str
@@ -242,7 +261,7 @@ class Attribute(Node):
 
     @model_validator(mode="after")
     def _derive(self) -> Attribute:
-        self.ident = naming.snake(self.name)
+        self.ident = naming.var_ident(self.name)
         return self
 
 
@@ -254,6 +273,9 @@ class Entity(Named):
         default_factory=dict, description="per-entity GSI key patterns: index name -> [pk, sk]"
     )
     params: list[Param] = Field(default_factory=list, description="placeholders of pk and sk (derived)")
+
+    def _make_ident(self, name: str) -> str:
+        return naming.module_ident(name)  # src/models/<ident>.py
 
     @model_validator(mode="after")
     def _derive_params(self) -> Entity:
@@ -271,6 +293,10 @@ class GSI(Named):
     pk_attr: str | None = None
     sk_attr: str | None = None
     projection: str = "ALL"
+
+    def _make_ident(self, name: str) -> str:
+        ident = naming.snake(name)  # the repository's query_<ident>, beside its own query_partition
+        return ident + "_" if ident == "partition" else ident
 
 
 # Environment placeholders in physical names ({env}, ${env}, ${var.environment}, {stage}); plan/infra.py
@@ -395,3 +421,55 @@ class Diagnostic(BaseModel):
 
     def format(self, file: str) -> str:
         return f"{file}:{self.line or 1}: {self.severity}: {self.message}"
+
+
+def disambiguate(endpoints: list[Endpoint], tables: list[Table]) -> list[Diagnostic]:
+    """Make every identifier that names one thing in the generated code unique, in document order:
+    the path parameters of one endpoint, the tables, the entities (``src/models/<ident>.py``) and
+    the GSIs of one table. A later name that normalises to an earlier one's identifier gets
+    ``_2``, ``_3``, ... (deterministic); each such rename is returned as a warning."""
+    out: list[Diagnostic] = []
+
+    def rename(node: Named, what: str, taken: set[str], first: dict[str, str], line: int | None) -> bool:
+        ident = naming.unique(node.ident, taken)
+        if ident == node.ident:
+            first[ident] = node.name
+            return False
+        out.append(
+            Diagnostic(
+                line=line,
+                message=f"{what} {first.get(node.ident, node.ident)!r} and {node.name!r} both normalise to "
+                f"{node.ident!r}; the second is named {ident!r} in the generated code",
+            )
+        )
+        node.ident = ident
+        return True
+
+    for ep in endpoints:
+        for p in ep.params:
+            if p.numbered:
+                first_name = next(q.name for q in ep.params if q.ident == naming.var_ident(p.name))
+                out.append(
+                    Diagnostic(
+                        line=ep.line,
+                        message=f"path parameters {first_name!r} and {p.name!r} of {ep.method} {ep.path} both "
+                        f"normalise to {naming.var_ident(p.name)!r}; the second is named {p.ident!r} in the "
+                        "generated code",
+                    )
+                )
+    t_taken: set[str] = set()
+    t_first: dict[str, str] = {}
+    e_taken: set[str] = set()
+    e_first: dict[str, str] = {}
+    classes: set[str] = set()
+    for t in tables:
+        rename(t, "tables", t_taken, t_first, t.line)
+        for e in t.entities:
+            if rename(e, "entities", e_taken, e_first, e.line) or e.class_name in classes:
+                e.class_name = naming.unique(naming.class_ident(e.ident), classes)
+            classes.add(e.class_name)
+        g_taken: set[str] = set()
+        g_first: dict[str, str] = {}
+        for g in t.gsis:
+            rename(g, f"GSIs of table {t.name}:", g_taken, g_first, g.line)
+    return out

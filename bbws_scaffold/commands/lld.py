@@ -15,15 +15,27 @@ from bbws_scaffold.model import ServiceSpec
 EXIT_OK, EXIT_FINDINGS = 0, 1
 
 
+def add_assume_lld(p: Any) -> None:
+    """``--assume-lld``: every command that reads an LLD takes it (see bbws_scaffold.lld.kind)."""
+    p.add_argument(
+        "--assume-lld",
+        action="store_true",
+        help="read the document as a service LLD even if its name or title says another kind "
+        "(BRS, HLD, runbook) or no function/endpoint inventory is found",
+    )
+
+
 def add_parser(subparsers: Any) -> None:
     p = subparsers.add_parser("parse", help="parse an LLD and print its service spec")
     p.add_argument("file")
     p.add_argument("--openapi", action="append", metavar="SPEC", help="external OpenAPI file (repeatable)")
     p.add_argument("--json", action="store_true", help="print the whole spec as JSON")
+    add_assume_lld(p)
     p.set_defaults(func=cmd_parse)
     p = subparsers.add_parser("validate", help="report diagnostics for an LLD")
     p.add_argument("file")
     p.add_argument("--openapi", action="append", metavar="SPEC")
+    add_assume_lld(p)
     p.add_argument("--strict", action="store_true", help="exit 1 when there are warnings")
     p.set_defaults(func=cmd_validate)
     p = subparsers.add_parser("schema", help="print the ServiceSpec JSON Schema")
@@ -35,7 +47,7 @@ def add_parser(subparsers: Any) -> None:
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
-    spec = parse_file(args.file, args.openapi or [])
+    spec = parse_file(args.file, args.openapi or [], assume_lld=args.assume_lld)
     print(spec.model_dump_json(indent=2) if args.json else render_summary(spec))
     for w in spec.warnings:
         print(w.format(args.file), file=sys.stderr)
@@ -43,7 +55,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    spec = parse_file(args.file, args.openapi or [])
+    spec = parse_file(args.file, args.openapi or [], assume_lld=args.assume_lld)
     for w in spec.warnings:
         print(w.format(args.file))
     n = len(spec.warnings)

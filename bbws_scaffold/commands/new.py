@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bbws_scaffold.commands.lld import add_assume_lld
 from bbws_scaffold.commands.repo import cmd_setup_from_lld
 from bbws_scaffold.config.wordpress import ENV_VAR, load_config
 from bbws_scaffold.errors import BBWSError
@@ -53,6 +54,7 @@ def add_parser(subparsers: Any) -> None:
     )
     p.add_argument("--lld", metavar="FILE", help=f"the LLD markdown file (required for {BLUEPRINT})")
     p.add_argument("--openapi", action="append", metavar="SPEC", help="external OpenAPI file (repeatable)")
+    add_assume_lld(p)
     p.add_argument("--output", default=".", metavar="DIR", help="folder to create the repository in")
     p.add_argument("--org", default=DEFAULT_ORG, help="GitHub organisation (CODEOWNERS, README)")
     p.add_argument("--force", action="store_true", help="replace an existing non-empty repository folder")
@@ -82,7 +84,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     if args.dry_run or args.api_url or args.config:
         print("bbws-scaffold new: error: --dry-run, --api-url and --config go with --publish", file=sys.stderr)
         return 2
-    spec = parse_file(args.lld, args.openapi or [])
+    spec = parse_file(args.lld, args.openapi or [], assume_lld=args.assume_lld)
     for w in spec.warnings:
         print(w.format(args.lld), file=sys.stderr)
     target = render(spec, args.output, org=args.org, force=args.force, template_src=args.template_src)

@@ -21,6 +21,7 @@ from bbws_scaffold import __version__
 from bbws_scaffold.errors import RenderError
 from bbws_scaffold.model import ServiceSpec
 from bbws_scaffold.naming import DEFAULT_ORG
+from bbws_scaffold.pipeline.syntax import syntax_errors
 from bbws_scaffold.plan.answers import answers_data, check_spec, sorted_mappings
 from bbws_scaffold.plan.wordpress import REPO_NAME as WORDPRESS_REPO
 from bbws_scaffold.yamlfile import dump_answers
@@ -79,6 +80,18 @@ def _assert_inside(root: Path) -> None:
             p = Path(dirpath) / name
             if p.is_symlink() or not p.resolve().is_relative_to(real_root):
                 raise RenderError(f"refusing to write {p.relative_to(root)}: it points outside the repository")
+
+
+def _assert_parses(root: Path, repo_name: str) -> None:
+    """Hand over nothing broken: every generated Python file byte-compiles and every YAML, JSON,
+    TOML and HCL file parses, else the render is refused (a generator bug, named by file)."""
+    broken = syntax_errors(root)
+    if broken:
+        where = "; ".join(f"{f.location}: {f.message}" for f in broken[:5])
+        more = f" (and {len(broken) - 5} more)" if len(broken) > 5 else ""
+        raise RenderError(
+            f"internal error: the render of {repo_name} does not parse, nothing was written: {where}{more}"
+        )
 
 
 def _pin_source(answers: Path, src: str, ref: str) -> None:
@@ -155,6 +168,7 @@ def render_repo(
         t1 = time.perf_counter()
         _pin_source(tmp / ".copier-answers.yml", template_src or template_source(), vcs_ref or template_ref())
         _assert_inside(tmp)
+        _assert_parses(tmp, repo_name)
         if target.exists() or target.is_symlink():
             aside = Path(tempfile.mkdtemp(prefix=f".{repo_name}.old-", dir=out))
             os.replace(target, aside / "old")
