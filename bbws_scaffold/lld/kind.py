@@ -2,18 +2,22 @@
 
 The platform names its documents ``[phase].[sub-phase].[n]_<KIND>_[Name].md`` (``2.1.8_LLD_Order_
 Lambda.md``, ``2.1_HLD_Commerce.md``, ``2.1_BRS_Commerce.md``). A *service* LLD, the document
-bbws-scaffold generates a repository from, also has an inventory of what to build: a section the
-grammar recognises as a function inventory (``lld_grammar/functions.yaml``, "Lambda Functions")
-or an endpoint inventory (``lld_grammar/endpoints.yaml``, "API Endpoints", an OpenAPI
-specification) holding at least one function or endpoint.
+bbws-scaffold generates a repository from, also has an inventory of what to build: a function
+table or an endpoint table (tables the grammar classifies by their columns, ``lld_grammar/
+functions.yaml`` and ``endpoints.yaml``, under any heading), an OpenAPI specification, or a
+function or endpoint under a section titled as an inventory ("Lambda Functions", "API Endpoints").
 
-The rule (``assume_lld`` turns it off):
+The rule, applied by :func:`bbws_scaffold.lld.parser.parse_file` unless ``assume_lld``
+(``--assume-lld`` on every command that reads an LLD):
 
-* **refused** (``FILE:LINE: error``) when the file name or the title names another kind of
-  document (BRS, HLD, runbook, project plan, ...) and the title does not say LLD, or when no
-  function or endpoint inventory is found; the message names what is missing;
+* **refused** (``FILE:1: error: not a service LLD: ...``) when the file name or the title names
+  another kind of document (BRS, HLD, SRS, runbook, project plan, ADR) and the title does not
+  say LLD, or when no inventory is found; the message names what is missing;
 * **warned** when the structure is a service LLD's but the file name does not follow the
-  convention: an LLD outside the platform's folders may be named anything.
+  convention: a real LLD outside the platform's folders may be named anything, and a title
+  saying "Low-Level Design" outweighs a file name saying HLD.
+
+A document with no section the grammar recognises at all is refused earlier, as "not an LLD".
 """
 
 from __future__ import annotations
@@ -59,44 +63,59 @@ def _other_kind(text: str) -> str | None:
     return next((kind for kind, rx in _OTHER_KINDS if rx.search(text)), None)
 
 
-def judge(file: str, doc: Document, endpoints: list[Endpoint], functions: list[Function]) -> Verdict:
+def named_kind(file: str, doc: Document) -> tuple[str | None, str]:
+    """The other kind of document the file name or the title names (None: none), and which said so."""
     name = PurePath(file).name
-    conventional = bool(LLD_FILE_RE.match(name))
-    other, named_by = None, ""
-    m = _KIND_FILE_RE.match(name)
-    if not conventional and m and m.group("kind").upper() != "LLD":
-        other, named_by = _other_kind(m.group("kind").replace("_", " ")) or m.group("kind"), f"file name {name!r}"
     title = doc.title or ""
-    if other is None and not _LLD_TITLE_RE.search(title):
-        kind = _other_kind(title)
-        if kind:
-            other, named_by = kind, f"title {title!r}"
-    if other and _LLD_TITLE_RE.search(title):
-        other = None  # "Order Lambda - LLD" in a file named oddly: the title decides
-    lines = sorted(x.line for x in [*endpoints, *functions] if x.line)
-    inventory = None
+    if _LLD_TITLE_RE.search(title):
+        return None, ""  # "Order Lambda - LLD" in a file named oddly: the title decides
+    m = _KIND_FILE_RE.match(name)
+    if not LLD_FILE_RE.match(name) and m and m.group("kind").upper() != "LLD":
+        return _other_kind(m.group("kind")) or m.group("kind"), f"file name {name!r}"
+    kind = _other_kind(title)
+    return (kind, f"title {title!r}") if kind else (None, "")
+
+
+def inventory_line(doc: Document, endpoints: list[Endpoint], functions: list[Function]) -> int | None:
+    """The line of the first inventory entry (None: none): a function or endpoint read from a table
+    (the grammar classifies tables by their columns, wherever they stand) or from an OpenAPI
+    specification, or any function or endpoint under a section titled as an inventory."""
+    table_lines = {row.line for table in doc.tables() for row in table.rows}
+    entries = [x.line for x in [*endpoints, *functions] if x.line and x.line in table_lines]
+    entries += [e.line or 1 for e in endpoints if e.source.startswith("openapi")]
     for i, sec in enumerate(doc.sections):
-        if not set(INVENTORY_CONCEPTS) & set(sec.concepts):
-            continue
-        end = next((s.line for s in doc.sections[i + 1 :] if s.level <= sec.level), 10**9)
-        if any(sec.line <= ln < end for ln in lines):
-            inventory = sec.line
-            break
-    return Verdict(other, named_by, inventory, conventional)
+        if set(INVENTORY_CONCEPTS) & set(sec.concepts):
+            end = next((s.line for s in doc.sections[i + 1 :] if s.level <= sec.level), 10**9)
+            entries += [x.line for x in [*endpoints, *functions] if x.line and sec.line <= x.line < end]
+    return min(entries, default=None)
 
 
-def check(file: str, doc: Document, endpoints: list[Endpoint], functions: list[Function], sink: DiagnosticSink) -> None:
-    """Refuse a document that is not a service LLD, warn about an unconventional name (module doc)."""
-    v = judge(file, doc, endpoints, functions)
+def judge(file: str, doc: Document, endpoints: list[Endpoint], functions: list[Function]) -> Verdict:
+    other, named_by = named_kind(file, doc)
+    conventional = bool(LLD_FILE_RE.match(PurePath(file).name))
+    return Verdict(other, named_by, inventory_line(doc, endpoints, functions), conventional)
+
+
+_HINT = "pass --assume-lld to read it as one anyway"
+
+
+def check_name(file: str, doc: Document, sink: DiagnosticSink) -> None:
+    """Refuse a document whose file name or title names another kind (before anything is extracted)."""
+    other, named_by = named_kind(file, doc)
+    if other:
+        sink.error(doc.title_line or 1, f"not a service LLD: its {named_by} says it is a {other} ({_HINT})")
+
+
+def check_structure(
+    file: str, doc: Document, endpoints: list[Endpoint], functions: list[Function], sink: DiagnosticSink
+) -> None:
+    """Refuse a document with no function or endpoint inventory; warn about an unconventional name."""
     line = doc.title_line or 1
-    hint = "pass --assume-lld to read it as one anyway"
-    if v.other_kind:
-        sink.error(line, f"not a service LLD: its {v.named_by} says it is a {v.other_kind} ({hint})")
-    elif v.inventory_line is None:
+    if inventory_line(doc, endpoints, functions) is None:
         sink.error(
             line,
             "not a service LLD: no function inventory (a 'Lambda Functions' table) and no endpoint inventory "
-            f"(an 'API Endpoints' table or an OpenAPI specification) with an entry ({hint})",
+            f"(an 'API Endpoints' table or an OpenAPI specification) with an entry ({_HINT})",
         )
-    elif not v.conventional_name:
+    elif not LLD_FILE_RE.match(PurePath(file).name):
         sink.warn(line, f"file name {PurePath(file).name!r} does not follow the LLD naming convention {CONVENTION}")

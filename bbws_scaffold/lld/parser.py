@@ -71,7 +71,10 @@ def parse_text(
     sink = sink or DiagnosticSink()
     grammar = load_grammar()
     doc = document.build(file, text, grammar, sink)
-    _require_lld(doc, sink)
+    if check_kind:
+        kind.check_name(file, doc, sink)
+    if not sink.errors:
+        _require_lld(doc, sink)
     if sink.errors:
         raise LLDError(file, sink.errors)
     sources = openapi.from_document(doc, sink)
@@ -84,7 +87,7 @@ def parse_text(
     ident = identity.extract(ctx)
     endpoints, functions = merge.extract(ctx)
     if check_kind:
-        kind.check(file, doc, endpoints, functions, sink)
+        kind.check_structure(file, doc, endpoints, functions, sink)
         if sink.errors:
             raise LLDError(file, sink.errors)
     paths.check(endpoints, sink)
