@@ -82,13 +82,17 @@ class Named(Node):
     @model_validator(mode="after")
     def _derive_names(self) -> Named:
         self.ident = self._make_ident(self.name)
-        self.class_name = naming.class_ident(self.name)
+        self.class_name = self._make_class(self.name)
         self.slug = naming.kebab(self.name)
         return self
 
     def _make_ident(self, name: str) -> str:
         """The ``ident`` of this kind of node (modules and methods override it)."""
         return naming.snake(name)
+
+    def _make_class(self, name: str) -> str:
+        """The ``class_name`` of this kind of node (classes of the generated src/ override it)."""
+        return naming.pascal(name)
 
 
 class Param(BaseModel):
@@ -250,6 +254,9 @@ class Function(Named):
     def _make_ident(self, name: str) -> str:
         return naming.function_ident(name)  # src/handlers/<ident>.py, and a function of that module
 
+    def _make_class(self, name: str) -> str:
+        return naming.class_ident(name)  # <Class>Logic beside the logic module's imports
+
 
 class Attribute(Node):
     name: str
@@ -276,6 +283,9 @@ class Entity(Named):
 
     def _make_ident(self, name: str) -> str:
         return naming.module_ident(name)  # src/models/<ident>.py
+
+    def _make_class(self, name: str) -> str:
+        return naming.class_ident(name)  # <Class>, <Class>Repository, ... beside the imports of src/
 
     @model_validator(mode="after")
     def _derive_params(self) -> Entity:
