@@ -105,9 +105,7 @@ class Param(BaseModel):
 
     @model_validator(mode="after")
     def _derive(self) -> Param:
-        base = naming.var_ident(self.name)
-        if not (self.ident.startswith(base + "_") and re.fullmatch(r"[2-9]|[1-9][0-9]+", self.ident[len(base) + 1 :])):
-            self.ident = base  # a number _2, _3, ... given by _params is kept
+        self.ident = _numbered_ident(self.name, self.ident)
         return self
 
     @property
@@ -115,14 +113,33 @@ class Param(BaseModel):
         return self.ident != naming.var_ident(self.name)
 
 
-def _params(pattern: str | None) -> list[Param]:
-    """The placeholders of ``pattern``; one normalising to an earlier one's ident gets ``_2``, ``_3``, ..."""
-    out: list[Param] = []
+def _numbered_ident(name: str, ident: str) -> str:
+    """``var_ident(name)``, or ``ident`` when it is that plus a number ``_2``, ``_3``, ... (given
+    where two names of one scope normalise alike, and kept when the node is validated again)."""
+    base = naming.var_ident(name)
+    number = ident[len(base) + 1 :]
+    return ident if ident.startswith(base + "_") and re.fullmatch(r"[2-9]|[1-9][0-9]+", number) else base
+
+
+def scope_idents(names: list[str]) -> dict[str, str]:
+    """Identifiers for the names of one scope (the fields of one model), each name once: a name that
+    normalises like another gets ``_2``, ``_3``, ... A name already written as its identifier
+    (``invite_id``) keeps it, so no field is named like another field's alias (``inviteId`` beside
+    ``invite_id`` is ``invite_id_2``); otherwise document order decides."""
     taken: set[str] = set()
-    for name in path_params(pattern or ""):
-        base = naming.var_ident(name)
-        out.append(Param(name=name, ident=naming.unique(base, taken)))
-    return out
+    out: dict[str, str] = {}
+    for name in names:
+        if name not in out and naming.var_ident(name) == name:
+            out[name] = naming.unique(name, taken)
+    for name in names:
+        if name not in out:
+            out[name] = naming.unique(naming.var_ident(name), taken)
+    return {name: out[name] for name in names}
+
+
+def _params(pattern: str | None) -> list[Param]:
+    """The placeholders of ``pattern``, numbered where two normalise alike (:func:`scope_idents`)."""
+    return [Param(name=name, ident=ident) for name, ident in scope_idents(path_params(pattern or "")).items()]
 
 
 class Runtime(Node):
@@ -268,8 +285,12 @@ class Attribute(Node):
 
     @model_validator(mode="after")
     def _derive(self) -> Attribute:
-        self.ident = naming.var_ident(self.name)
+        self.ident = _numbered_ident(self.name, self.ident)
         return self
+
+    @property
+    def numbered(self) -> bool:
+        return self.ident != naming.var_ident(self.name)
 
 
 class Entity(Named):
@@ -289,11 +310,18 @@ class Entity(Named):
 
     @model_validator(mode="after")
     def _derive_params(self) -> Entity:
-        seen: dict[str, Param] = {}
-        for p in _params(self.pk) + _params(self.sk):
-            seen.setdefault(p.name, p)
-        self.params = list(seen.values())
+        self.number_fields()
         return self
+
+    def number_fields(self) -> None:
+        """Attributes, then key placeholders, share one scope (the entity's fields): a later name
+        that normalises like an earlier one is numbered; a placeholder takes its attribute's ident.
+        Also run by :func:`disambiguate`, after binding has added the key attributes."""
+        keys = path_params(self.pk or "") + path_params(self.sk or "")
+        idents = scope_idents([a.name for a in self.attributes] + keys)
+        for a in self.attributes:
+            a.ident = idents[a.name]
+        self.params = [Param(name=name, ident=idents[name]) for name in dict.fromkeys(keys)]
 
 
 class GSI(Named):
@@ -463,7 +491,7 @@ def disambiguate(endpoints: list[Endpoint], tables: list[Table]) -> list[Diagnos
                     Diagnostic(
                         line=ep.line,
                         message=f"path parameters {first_name!r} and {p.name!r} of {ep.method} {ep.path} both "
-                        f"normalise to {naming.var_ident(p.name)!r}; the second is named {p.ident!r} in the "
+                        f"normalise to {naming.var_ident(p.name)!r}; {p.name!r} is named {p.ident!r} in the "
                         "generated code",
                     )
                 )
@@ -475,6 +503,17 @@ def disambiguate(endpoints: list[Endpoint], tables: list[Table]) -> list[Diagnos
     for t in tables:
         rename(t, "tables", t_taken, t_first, t.line)
         for e in t.entities:
+            e.number_fields()
+            for a in e.attributes:
+                if a.numbered:
+                    first_name = next(b.name for b in e.attributes if b.ident == naming.var_ident(a.name))
+                    out.append(
+                        Diagnostic(
+                            line=a.line or e.line,
+                            message=f"attributes {first_name!r} and {a.name!r} of {e.name} both normalise to "
+                            f"{naming.var_ident(a.name)!r}; {a.name!r} is named {a.ident!r} in the generated code",
+                        )
+                    )
             if rename(e, "entities", e_taken, e_first, e.line) or e.class_name in classes:
                 e.class_name = naming.unique(naming.class_ident(e.ident), classes)
             classes.add(e.class_name)

@@ -5,7 +5,8 @@ pair of names told apart. One render covers every collision class of the issue:
 * a GSI on an attribute named ``token`` (``def query_token_index(self, token, limit, token)``);
 * ``{self}`` and ``{limit}`` path parameters, ``{inviteId}`` beside ``{invite_id}``;
 * entities named ``None``, ``Schemas`` (``src/models/schemas.py``), ``Base`` (``BaseRepository``)
-  and two that normalise alike; an attribute named ``str``;
+  and two that normalise alike; an attribute named ``str``; attributes ``orgId`` and ``org_id``
+  (one a key placeholder of the other's entity);
 * a function named ``handler``, one named ``con`` (a Windows device), one of 250+ characters;
 * sibling routes ``/payments/{paymentId}`` and ``/payments/{id}``.
 """
@@ -48,6 +49,7 @@ def test_the_collisions_are_warned_at_their_lines() -> None:
     assert "invite_id_2" in warned[_line("| create_invite |")]
     assert "renamed {paymentId}" in warned[_line("| delete_payment |")]
     assert "none_2" in warned[_line("`NONE#{otherId}`")]  # the entity's key row
+    assert "'orgId' is named 'org_id_2'" in warned[_line("| orgId | String |")]
 
 
 def test_every_file_compiles_and_parses(repo: Path) -> None:

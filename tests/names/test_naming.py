@@ -69,10 +69,13 @@ def test_long_names_are_bounded_stable_and_distinct() -> None:
 
 
 def test_two_placeholders_of_one_path_that_normalise_alike_are_numbered() -> None:
+    # invite_id is written as its identifier and keeps it: no field is named like another's alias
     ep = Endpoint(method="POST", path="/orgs/{inviteId}/invites/{invite_id}/{self}")
-    assert [p.ident for p in ep.params] == ["invite_id", "invite_id_2", "self_"]
+    assert [p.ident for p in ep.params] == ["invite_id_2", "invite_id", "self_"]
     again = Endpoint.model_validate_json(ep.model_dump_json())
-    assert [p.ident for p in again.params] == ["invite_id", "invite_id_2", "self_"]
+    assert [p.ident for p in again.params] == ["invite_id_2", "invite_id", "self_"]
+    other = Endpoint(method="POST", path="/orgs/{orgId}/members/{OrgID}")
+    assert [p.ident for p in other.params] == ["org_id", "org_id_2"]  # neither written so: document order
     # the number is kept when a node is revalidated on its own, never invented
     assert Param(name="invite_id", ident="invite_id_2").ident == "invite_id_2"
     assert Param(name="invite_id", ident="bogus").ident == "invite_id"
@@ -97,10 +100,20 @@ def test_entities_that_normalise_alike_get_distinct_modules_and_classes_and_a_wa
     assert [e.class_name for e in ents] == ["None_", "None2"]
     lines = {w.line: w.message for w in spec.warnings}
     assert "'None' and 'none'" in lines[21] and "none_2" in lines[21]
-    assert "'inviteId' and 'invite_id'" in lines[7] and "invite_id_2" in lines[7]
+    assert "'invite_id' and 'inviteId'" in lines[7] and "'inviteId' is named 'invite_id_2'" in lines[7]
 
 
 def test_the_disambiguation_is_stable_and_warns_once() -> None:
     spec = _spec()
     again = ServiceSpec.model_validate_json(spec.model_dump_json())
     assert again == spec and len(again.warnings) == 2
+
+
+def test_attributes_and_key_placeholders_that_normalise_alike_are_numbered_with_a_warning() -> None:
+    entity = Entity(name="Member", pk="ORG#{orgId}", sk="MEMBER#{org_id}", line=30)
+    spec = ServiceSpec(title="t", service_name="Clash", tables=[Table(name="m", entities=[entity])])
+    (member,) = spec.tables[0].entities
+    assert {a.name: a.ident for a in member.attributes} == {"orgId": "org_id_2", "org_id": "org_id"}
+    assert [(p.name, p.ident) for p in member.params] == [("orgId", "org_id_2"), ("org_id", "org_id")]
+    assert [w.line for w in spec.warnings if "'org_id' and 'orgId'" in w.message] == [30]
+    assert ServiceSpec.model_validate_json(spec.model_dump_json()) == spec
