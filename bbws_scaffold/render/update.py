@@ -99,7 +99,9 @@ def normalise_ref(version: str) -> str:
 # the new answers
 
 
-def new_answers(repo: GeneratedRepo, lld: str | None, openapi: list[str | Path]) -> dict[str, Any]:
+def new_answers(
+    repo: GeneratedRepo, lld: str | None, openapi: list[str | Path], *, assume_lld: bool = False
+) -> dict[str, Any]:
     """The answers the update renders with: the LLD re-parsed when given, else the stored spec
     replayed, with the derived answers recomputed by this library (for other blueprints only the
     runtime pin is recomputed)."""
@@ -110,7 +112,7 @@ def new_answers(repo: GeneratedRepo, lld: str | None, openapi: list[str | Path])
             raise UpdateError(f"--lld applies to {BLUEPRINT} repos; this one is a {blueprint} repo")
         return {"runtime": runtime_answer()}  # the rest replays as stored
     if lld:
-        spec = parse_file(lld, list(openapi))
+        spec = parse_file(lld, list(openapi), assume_lld=assume_lld)
         for w in spec.warnings:
             print(w.format(lld), file=sys.stderr)
         old_repo = (answers.get("spec") or {}).get("repo")
@@ -208,6 +210,7 @@ def update(
     to: str | None = None,
     dry_run: bool = False,
     keep_removed: bool = False,
+    assume_lld: bool = False,
 ) -> Result:
     """Update ``repo`` in place (or only plan it, with ``dry_run``). Raises :class:`UpdateError`
     before touching anything when the update is unsafe."""
@@ -219,7 +222,7 @@ def update(
     generated.template  # refuses an answers file that records no template version, before any work
     root = generated.root
     to_ref = normalise_ref(to) if to else template_ref()
-    data = new_answers(generated, lld, openapi or [])
+    data = new_answers(generated, lld, openapi or [], assume_lld=assume_lld)
     t1 = time.perf_counter()
     plan = make_plan(generated, data, to_ref)
     t2 = time.perf_counter()
