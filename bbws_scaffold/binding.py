@@ -96,7 +96,7 @@ def _complete_table(table: Table) -> None:
         if gsi.sk_attr is None and gsi.sk is not None:
             gsi.sk_attr = _bare_attr(gsi.sk) or f"{physical}SK"
     for entity in table.entities:
-        known = {naming.snake(a.name) for a in entity.attributes if naming.words(a.name)}
+        known = {a.ident for a in entity.attributes if naming.words(a.name)}
         for p in entity.params:
             if p.ident not in known:
                 entity.attributes.append(Attribute(name=p.name, type="string", required=True))
@@ -127,11 +127,11 @@ def _gsi_pattern(pattern: str | None) -> str | None:
 
 def _pattern_idents(pattern: str | None) -> set[str]:
 
-    return {naming.snake(p) for p in path_params(pattern or "") if naming.words(p)}
+    return {naming.var_ident(p) for p in path_params(pattern or "") if naming.words(p)}
 
 
 def _entity_fields(entity: Entity) -> set[str]:
-    return {p.ident for p in entity.params} | {naming.snake(a.name) for a in entity.attributes if naming.words(a.name)}
+    return {p.ident for p in entity.params} | {a.ident for a in entity.attributes if naming.words(a.name)}
 
 
 # --------------------------------------------------------------------------- endpoints

@@ -47,6 +47,7 @@ from bbws_scaffold.nodes import (
     Tag,
     Trigger,
     UserStory,
+    disambiguate,
     endpoint_handler_name,
     path_params,
     split_params,
@@ -134,4 +135,7 @@ class ServiceSpec(BaseModel):
             self.repo_source = "derived"
         naming.safe_repo_name(self.repo)
         binding.bind(self)
+        renames = [d for d in disambiguate(self.endpoints, self.tables) if d not in self.warnings]
+        if renames:  # idempotent: a rebuilt spec warns once; in line order, as the parser's warnings
+            self.warnings = sorted(self.warnings + renames, key=lambda d: (d.line or 0, d.message))
         return self

@@ -81,10 +81,18 @@ class Named(Node):
 
     @model_validator(mode="after")
     def _derive_names(self) -> Named:
-        self.ident = naming.snake(self.name)
-        self.class_name = naming.pascal(self.name)
+        self.ident = self._make_ident(self.name)
+        self.class_name = self._make_class(self.name)
         self.slug = naming.kebab(self.name)
         return self
+
+    def _make_ident(self, name: str) -> str:
+        """The ``ident`` of this kind of node (modules and methods override it)."""
+        return naming.snake(name)
+
+    def _make_class(self, name: str) -> str:
+        """The ``class_name`` of this kind of node (classes of the generated src/ override it)."""
+        return naming.pascal(name)
 
 
 class Param(BaseModel):
@@ -93,16 +101,45 @@ class Param(BaseModel):
     model_config = ConfigDict(extra="forbid", revalidate_instances="always")
 
     name: str
-    ident: str = ""
+    ident: str = Field(default="", description="var_ident(name), or var_ident(name)_N when numbered (derived)")
 
     @model_validator(mode="after")
     def _derive(self) -> Param:
-        self.ident = naming.snake(self.name)
+        self.ident = _numbered_ident(self.name, self.ident)
         return self
+
+    @property
+    def numbered(self) -> bool:
+        return self.ident != naming.var_ident(self.name)
+
+
+def _numbered_ident(name: str, ident: str) -> str:
+    """``var_ident(name)``, or ``ident`` when it is that plus a number ``_2``, ``_3``, ... (given
+    where two names of one scope normalise alike, and kept when the node is validated again)."""
+    base = naming.var_ident(name)
+    number = ident[len(base) + 1 :]
+    return ident if ident.startswith(base + "_") and re.fullmatch(r"[2-9]|[1-9][0-9]+", number) else base
+
+
+def scope_idents(names: list[str]) -> dict[str, str]:
+    """Identifiers for the names of one scope (the fields of one model), each name once: a name that
+    normalises like another gets ``_2``, ``_3``, ... A name already written as its identifier
+    (``invite_id``) keeps it, so no field is named like another field's alias (``inviteId`` beside
+    ``invite_id`` is ``invite_id_2``); otherwise document order decides."""
+    taken: set[str] = set()
+    out: dict[str, str] = {}
+    for name in names:
+        if name not in out and naming.var_ident(name) == name:
+            out[name] = naming.unique(name, taken)
+    for name in names:
+        if name not in out:
+            out[name] = naming.unique(naming.var_ident(name), taken)
+    return {name: out[name] for name in names}
 
 
 def _params(pattern: str | None) -> list[Param]:
-    return [Param(name=p) for p in path_params(pattern or "")]
+    """The placeholders of ``pattern``, numbered where two normalise alike (:func:`scope_idents`)."""
+    return [Param(name=name, ident=ident) for name, ident in scope_idents(path_params(pattern or "")).items()]
 
 
 class Runtime(Node):
@@ -191,9 +228,9 @@ class Endpoint(Node):
     def _derive(self) -> Endpoint:
         self.params = _params(self.path)
         if self.function:
-            self.handler = naming.snake(self.function)
+            self.handler = naming.function_ident(self.function)
         elif self.operation_id:
-            self.handler = naming.snake(self.operation_id)
+            self.handler = naming.function_ident(self.operation_id)
         else:
             self.handler = endpoint_handler_name(self.method, self.path)
         return self
@@ -206,7 +243,7 @@ def endpoint_handler_name(method: str, path: str) -> str:
     """
     segs = [s for s in path.split("/") if s and not re.fullmatch(r"v\d+(\.\d+)*", s)]
     parts = [method.lower()] + [re.sub(r"[{}<>]", "", s) for s in segs]
-    return naming.snake(" ".join(parts))
+    return naming.function_ident(" ".join(parts))
 
 
 class TableAccess(BaseModel):
@@ -240,6 +277,12 @@ class Function(Named):
         default_factory=list, description="ids of the user stories this function implements (derived)"
     )
 
+    def _make_ident(self, name: str) -> str:
+        return naming.function_ident(name)  # src/handlers/<ident>.py, and a function of that module
+
+    def _make_class(self, name: str) -> str:
+        return naming.class_ident(name)  # <Class>Logic beside the logic module's imports
+
 
 class Attribute(Node):
     name: str
@@ -251,8 +294,12 @@ class Attribute(Node):
 
     @model_validator(mode="after")
     def _derive(self) -> Attribute:
-        self.ident = naming.snake(self.name)
+        self.ident = _numbered_ident(self.name, self.ident)
         return self
+
+    @property
+    def numbered(self) -> bool:
+        return self.ident != naming.var_ident(self.name)
 
 
 class Entity(Named):
@@ -264,13 +311,26 @@ class Entity(Named):
     )
     params: list[Param] = Field(default_factory=list, description="placeholders of pk and sk (derived)")
 
+    def _make_ident(self, name: str) -> str:
+        return naming.module_ident(name)  # src/models/<ident>.py
+
+    def _make_class(self, name: str) -> str:
+        return naming.class_ident(name)  # <Class>, <Class>Repository, ... beside the imports of src/
+
     @model_validator(mode="after")
     def _derive_params(self) -> Entity:
-        seen: dict[str, Param] = {}
-        for p in _params(self.pk) + _params(self.sk):
-            seen.setdefault(p.name, p)
-        self.params = list(seen.values())
+        self.number_fields()
         return self
+
+    def number_fields(self) -> None:
+        """Attributes, then key placeholders, share one scope (the entity's fields): a later name
+        that normalises like an earlier one is numbered; a placeholder takes its attribute's ident.
+        Also run by :func:`disambiguate`, after binding has added the key attributes."""
+        keys = path_params(self.pk or "") + path_params(self.sk or "")
+        idents = scope_idents([a.name for a in self.attributes] + keys)
+        for a in self.attributes:
+            a.ident = idents[a.name]
+        self.params = [Param(name=name, ident=idents[name]) for name in dict.fromkeys(keys)]
 
 
 class GSI(Named):
@@ -280,6 +340,10 @@ class GSI(Named):
     pk_attr: str | None = None
     sk_attr: str | None = None
     projection: str = "ALL"
+
+    def _make_ident(self, name: str) -> str:
+        ident = naming.snake(name)  # the repository's query_<ident>, beside its own query_partition
+        return ident + "_" if ident == "partition" else ident
 
 
 # Environment placeholders in physical names ({env}, ${env}, ${var.environment}, {stage}); plan/infra.py
@@ -404,3 +468,66 @@ class Diagnostic(BaseModel):
 
     def format(self, file: str) -> str:
         return f"{file}:{self.line or 1}: {self.severity}: {self.message}"
+
+
+def disambiguate(endpoints: list[Endpoint], tables: list[Table]) -> list[Diagnostic]:
+    """Make every identifier that names one thing in the generated code unique, in document order:
+    the path parameters of one endpoint, the tables, the entities (``src/models/<ident>.py``) and
+    the GSIs of one table. A later name that normalises to an earlier one's identifier gets
+    ``_2``, ``_3``, ... (deterministic); each such rename is returned as a warning."""
+    out: list[Diagnostic] = []
+
+    def rename(node: Named, what: str, taken: set[str], first: dict[str, str], line: int | None) -> bool:
+        ident = naming.unique(node.ident, taken)
+        if ident == node.ident:
+            first[ident] = node.name
+            return False
+        out.append(
+            Diagnostic(
+                line=line,
+                message=f"{what} {first.get(node.ident, node.ident)!r} and {node.name!r} both normalise to "
+                f"{node.ident!r}; the second is named {ident!r} in the generated code",
+            )
+        )
+        node.ident = ident
+        return True
+
+    for ep in endpoints:
+        for p in ep.params:
+            if p.numbered:
+                first_name = next(q.name for q in ep.params if q.ident == naming.var_ident(p.name))
+                out.append(
+                    Diagnostic(
+                        line=ep.line,
+                        message=f"path parameters {first_name!r} and {p.name!r} of {ep.method} {ep.path} both "
+                        f"normalise to {naming.var_ident(p.name)!r}; {p.name!r} is named {p.ident!r} in the "
+                        "generated code",
+                    )
+                )
+    t_taken: set[str] = set()
+    t_first: dict[str, str] = {}
+    e_taken: set[str] = set()
+    e_first: dict[str, str] = {}
+    classes: set[str] = set()
+    for t in tables:
+        rename(t, "tables", t_taken, t_first, t.line)
+        for e in t.entities:
+            e.number_fields()
+            for a in e.attributes:
+                if a.numbered:
+                    first_name = next(b.name for b in e.attributes if b.ident == naming.var_ident(a.name))
+                    out.append(
+                        Diagnostic(
+                            line=a.line or e.line,
+                            message=f"attributes {first_name!r} and {a.name!r} of {e.name} both normalise to "
+                            f"{naming.var_ident(a.name)!r}; {a.name!r} is named {a.ident!r} in the generated code",
+                        )
+                    )
+            if rename(e, "entities", e_taken, e_first, e.line) or e.class_name in classes:
+                e.class_name = naming.unique(naming.class_ident(e.ident), classes)
+            classes.add(e.class_name)
+        g_taken: set[str] = set()
+        g_first: dict[str, str] = {}
+        for g in t.gsis:
+            rename(g, f"GSIs of table {t.name}:", g_taken, g_first, g.line)
+    return out

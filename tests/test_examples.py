@@ -143,12 +143,19 @@ def test_event_driven_example_has_no_api():
     assert {d.service for d in spec.dependencies} >= {"sqs", "ses", "sns", "dynamodb", "events"}
 
 
-def test_template_parses_cleanly():
-    spec = parse_file(TEMPLATE)
+def test_template_parses_cleanly(tmp_path):
+    # saved under the platform's name, as it is meant to be used, it has nothing to warn about
+    copy = tmp_path / "2.9.99_LLD_Widget_Lambda.md"
+    copy.write_bytes(TEMPLATE.read_bytes())
+    spec = parse_file(copy)
     assert spec.repo == "2_bbws_widget_lambda"
     assert [e.function for e in spec.endpoints] == ["create_widget", "get_widget", "list_widgets", "archive_widget"]
     assert spec.tables[0].pk == "WIDGET#{widgetId}"
     assert spec.warnings == []
+    # under its own name only the name is warned about
+    assert [w.message for w in parse_file(TEMPLATE).warnings] == [
+        "file name 'TEMPLATE.md' does not follow the LLD naming convention [phase].[sub-phase].[n]_LLD_[Name].md"
+    ]
 
 
 @pytest.mark.parametrize("lld", example_llds() + [TEMPLATE], ids=lambda p: p.name)

@@ -32,14 +32,26 @@ def _documents(p: argparse.ArgumentParser) -> None:
     p.add_argument("--openapi", action="append", metavar="SPEC", help="external OpenAPI file (repeatable)")
 
 
+def add_assume_lld(p: Any) -> None:
+    """``--assume-lld``: every command that reads an LLD takes it (see bbws_scaffold.lld.kind)."""
+    p.add_argument(
+        "--assume-lld",
+        action="store_true",
+        help="read the document as a service LLD even if its name or title says another kind "
+        "(BRS, HLD, runbook) or no function/endpoint inventory is found",
+    )
+
+
 def add_parser(subparsers: Any) -> None:
     p = subparsers.add_parser("parse", help="parse LLDs and print their service specs")
     _documents(p)
     p.add_argument("--diagram", action="store_true", help="print the Mermaid diagram of each service instead")
+    add_assume_lld(p)
     add_output_arguments(p, quiet=False)
     p.set_defaults(func=cmd_parse)
     p = subparsers.add_parser("validate", help="report diagnostics for LLDs (one line per document)")
     _documents(p)
+    add_assume_lld(p)
     p.add_argument("--strict", action="store_true", help="exit 1 when there are warnings")
     add_output_arguments(p, quiet=False)
     p.set_defaults(func=cmd_validate)
@@ -78,7 +90,7 @@ def _parse_each(args: argparse.Namespace) -> list[tuple[str, ServiceSpec | None,
     out: list[tuple[str, ServiceSpec | None, list[dict[str, Any]]]] = []
     for f in _files(args):
         try:
-            spec = parse_file(f, args.openapi or [])
+            spec = parse_file(f, args.openapi or [], assume_lld=args.assume_lld)
         except BBWSError as exc:
             out.append((f, None, error_document("", exc, f)["diagnostics"]))
             continue
@@ -103,7 +115,9 @@ def _status(spec: ServiceSpec | None, diags: list[dict[str, Any]], strict: bool)
 def cmd_parse(args: argparse.Namespace) -> int:
     out = Output.from_args(args)
     if args.json and not args.diagram and len(args.files) == 1 and not args.lld_dir:
-        one = parse_file(args.files[0], args.openapi or [])  # an error: main() prints the error document
+        one = parse_file(
+            args.files[0], args.openapi or [], assume_lld=args.assume_lld
+        )  # an error: main() prints the error document
         print(one.model_dump_json(indent=2))
         for w in one.warnings:  # inside the spec too (``warnings``); on stderr as ever, for people
             print(w.format(args.files[0]), file=sys.stderr)

@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from bbws_scaffold.commands.lld import add_assume_lld
 from bbws_scaffold.commands.repo import READ_LIVE_HELP, cmd_setup_from_lld
 from bbws_scaffold.config.wordpress import ENV_VAR, load_config
 from bbws_scaffold.errors import BBWSError
@@ -79,6 +80,7 @@ def add_parser(subparsers: Any) -> None:
     )
     p.add_argument("--lld", metavar="FILE", help=f"the LLD markdown file (required for {BLUEPRINT})")
     p.add_argument("--openapi", action="append", metavar="SPEC", help="external OpenAPI file (repeatable)")
+    add_assume_lld(p)
     p.add_argument("--output", default=".", metavar="DIR", help="folder to create the repository in")
     p.add_argument("--org", default=DEFAULT_ORG, help="GitHub organisation (CODEOWNERS, README)")
     p.add_argument(
@@ -120,7 +122,7 @@ def cmd_new(args: argparse.Namespace) -> int:
         return cmd_setup_from_lld(args)
     if args.read_live or args.api_url or args.config:
         return out.refuse("--read-live, --api-url and --config go with --publish")
-    spec = parse_file(args.lld, args.openapi or [])
+    spec = parse_file(args.lld, args.openapi or [], assume_lld=args.assume_lld)
     for w in spec.warnings:
         out.diag(w.format(args.lld))
     doc = {

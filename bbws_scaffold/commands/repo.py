@@ -25,6 +25,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from bbws_scaffold.commands.lld import add_assume_lld
 from bbws_scaffold.errors import BBWSError
 from bbws_scaffold.generated import GeneratedRepo
 from bbws_scaffold.lld.parser import parse_file
@@ -53,6 +54,7 @@ def add_parser(subparsers: Any) -> None:
     p = subparsers.add_parser("setup-from-lld", help="render an LLD and publish it to GitHub in one step")
     p.add_argument("--lld", required=True, metavar="FILE", help="the LLD markdown file")
     p.add_argument("--openapi", action="append", metavar="SPEC", help="external OpenAPI file (repeatable)")
+    add_assume_lld(p)
     p.add_argument("--output", default=".", metavar="DIR", help="folder to create the repository in")
     p.add_argument("--template-src", default=None, help="template source recorded for `copier update`")
     p.add_argument("--update-secrets", action="store_true", help="rewrite secrets that already exist")
@@ -128,7 +130,7 @@ def cmd_step(args: argparse.Namespace) -> int:
 
 
 def cmd_setup_from_lld(args: argparse.Namespace) -> int:
-    spec = parse_file(args.lld, args.openapi or [])
+    spec = parse_file(args.lld, args.openapi or [], assume_lld=args.assume_lld)
     out = Output.from_args(args)
     for w in spec.warnings:
         out.diag(w.format(args.lld))

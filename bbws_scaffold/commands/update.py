@@ -10,6 +10,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from bbws_scaffold.commands.lld import add_assume_lld
 from bbws_scaffold.errors import BBWSError
 from bbws_scaffold.generated import ANSWERS_FILE
 from bbws_scaffold.output import Output, add_output_arguments, diagnostic
@@ -27,6 +28,7 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("repo", nargs="?", default=".", help="the generated repository (default: .)")
     p.add_argument("--lld", metavar="FILE", help="the (changed) LLD; default: replay the spec stored in the repo")
     p.add_argument("--openapi", action="append", metavar="SPEC", help="external OpenAPI file (repeatable)")
+    add_assume_lld(p)
     p.add_argument("--to", metavar="VERSION", help=f"blueprint version to update to (default: {template_ref()})")
     p.add_argument("--dry-run", action="store_true", help="print the file-level plan and write nothing")
     p.add_argument(
@@ -80,6 +82,7 @@ def cmd_update(args: argparse.Namespace) -> int:
             keep_removed=args.keep_removed,
             diff=args.diff,
             progress=progress,
+            assume_lld=args.assume_lld,
         )
     except BBWSError as exc:
         return out.fail(exc, where)

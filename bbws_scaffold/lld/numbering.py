@@ -8,7 +8,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-_FILE_RE = re.compile(r"^(?P<num>\d+(?:\.\d+)*)_LLD_.*\.md$", re.IGNORECASE)
+LLD_FILE_RE = re.compile(r"^(?P<num>\d+(?:\.\d+)*)_LLD_.*\.md$", re.IGNORECASE)
+"""The platform's LLD file name (also read by :mod:`bbws_scaffold.lld.kind`)."""
+_FILE_RE = LLD_FILE_RE
 _NUMBERED_RE = re.compile(r"^(?P<num>\d+(?:\.\d+)*)_[^/]*\.md$", re.IGNORECASE)
 _PREFIX_RE = re.compile(r"^\d+(?:\.\d+)*$")
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bbws_scaffold.diagnostics import DiagnosticSink
 from bbws_scaffold.errors import LLDError
-from bbws_scaffold.lld import dependencies, envvars, identity, models, nfrs, stories, tags
+from bbws_scaffold.lld import dependencies, envvars, identity, kind, models, nfrs, paths, stories, tags
 from bbws_scaffold.lld.context import Context
 from bbws_scaffold.lld.dynamodb import tables
 from bbws_scaffold.lld.inventory import merge
@@ -21,8 +21,13 @@ from bbws_scaffold.lld.readers.grammar import load_grammar
 from bbws_scaffold.model import ServiceSpec
 
 
-def parse_file(path: str | Path, openapi_files: list[str | Path] | None = None) -> ServiceSpec:
-    """Parse an LLD file; raises ``LLDError`` (with ``file:line`` diagnostics) when it cannot."""
+def parse_file(
+    path: str | Path, openapi_files: list[str | Path] | None = None, *, assume_lld: bool = False
+) -> ServiceSpec:
+    """Parse an LLD file; raises ``LLDError`` (with ``file:line`` diagnostics) when it cannot.
+
+    A document that is not a service LLD (:mod:`bbws_scaffold.lld.kind`) is refused unless
+    ``assume_lld``."""
     path = Path(path)
     sink = DiagnosticSink()
     try:
@@ -34,26 +39,42 @@ def parse_file(path: str | Path, openapi_files: list[str | Path] | None = None) 
     except OSError as exc:
         sink.error(1, f"cannot read file: {exc.strerror or exc}")
         raise LLDError(str(path), sink.errors) from None
-    return parse_bytes(str(path), data, [str(p) for p in openapi_files or []], sink)
+    return parse_bytes(str(path), data, [str(p) for p in openapi_files or []], sink, check_kind=not assume_lld)
 
 
 def parse_bytes(
-    file: str, data: bytes, openapi_files: list[str] | None = None, sink: DiagnosticSink | None = None
+    file: str,
+    data: bytes,
+    openapi_files: list[str] | None = None,
+    sink: DiagnosticSink | None = None,
+    *,
+    check_kind: bool = False,
 ) -> ServiceSpec:
     sink = sink or DiagnosticSink()
     text = document.decode(file, data, sink)
     if text is None:
         raise LLDError(file, sink.errors)
-    return parse_text(file, text, openapi_files, sink)
+    return parse_text(file, text, openapi_files, sink, check_kind=check_kind)
 
 
 def parse_text(
-    file: str, text: str, openapi_files: list[str] | None = None, sink: DiagnosticSink | None = None
+    file: str,
+    text: str,
+    openapi_files: list[str] | None = None,
+    sink: DiagnosticSink | None = None,
+    *,
+    check_kind: bool = False,
 ) -> ServiceSpec:
+    """Parse LLD text. ``check_kind``: refuse a document that is not a service LLD
+    (:mod:`bbws_scaffold.lld.kind`); :func:`parse_file`, the entry point of every command, checks
+    unless told ``assume_lld``; text alone may be a fragment (tests, tools)."""
     sink = sink or DiagnosticSink()
     grammar = load_grammar()
     doc = document.build(file, text, grammar, sink)
-    _require_lld(doc, sink)
+    if check_kind:
+        kind.check_name(file, doc, sink)
+    if not sink.errors:
+        _require_lld(doc, sink)
     if sink.errors:
         raise LLDError(file, sink.errors)
     sources = openapi.from_document(doc, sink)
@@ -65,6 +86,11 @@ def parse_text(
 
     ident = identity.extract(ctx)
     endpoints, functions = merge.extract(ctx)
+    if check_kind:
+        kind.check_structure(file, doc, endpoints, functions, sink)
+        if sink.errors:
+            raise LLDError(file, sink.errors)
+    paths.check(endpoints, sink)
     env = envvars.extract(ctx)
     spec_tables = tables.extract(ctx, env)
     spec_models = models.extract(ctx)

@@ -28,6 +28,7 @@ from .findings import CheckOutput, GateError, GateResult, sort_findings
 from .policy import check_policy
 from .python_security import check_bandit, check_detect_secrets
 from .schema import check_schema
+from .syntax import check_syntax
 from .terraform import check_fmt, check_parse
 from .tools import SPECS, ResolvedTool, ToolFailure, ToolMissing, resolve
 from .workflows import check_actionlint, check_shellcheck, check_zizmor
@@ -51,6 +52,7 @@ class Check:
 
 CHECKS: tuple[Check, ...] = (
     Check(("bbws-policy",), (), lambda repo, t: check_policy(repo)),
+    Check(("syntax",), (), lambda repo, t: check_syntax(repo)),
     Check(("hcl2", "tf-schema"), (), _hcl_and_schema),
     Check(("terraform-fmt",), ("terraform",), lambda repo, t: check_fmt(repo, t["terraform"])),
     Check(("checkov",), ("checkov",), lambda repo, t: check_checkov(repo, t["checkov"])),

@@ -18,7 +18,6 @@ from pydantic import Field
 
 from bbws_scaffold.model import Entity, ServiceSpec, Table, path_params, split_params
 from bbws_scaffold.plan.node import PlanNode
-from bbws_scaffold.plan.reserved import ENTITY_RESERVED
 
 ATTRIBUTE_ANNOTATIONS = {
     "string": "str",
@@ -184,7 +183,7 @@ def _fields(t: Table, table: TablePlan, e: Entity) -> list[EntityField]:
         if a.name in key_attrs or a.ident in seen:
             continue
         seen.append(a.ident)
-        ident = a.ident + "_" if (a.ident in ENTITY_RESERVED or a.ident.startswith("model_")) else a.ident
+        ident = a.ident  # naming.var_ident: already off ENTITY_RESERVED and pydantic's model_* names
         is_key = a.name in key_params
         ann = "str" if (is_key and a.type not in ("integer", "number")) else ATTRIBUTE_ANNOTATIONS.get(a.type, "Any")
         fields.append(

@@ -32,7 +32,8 @@ from pydantic import AfterValidator, Field
 # One definition of the LLD's environment placeholders ({env}, ${env}, {environment}, {stage}, ...):
 # the model uses it for Table.name_template; deployed function names and trigger sources need the same.
 from bbws_scaffold.config.environments import environments_answer
-from bbws_scaffold.model import ENV_PLACEHOLDER_RE, Nfr, ServiceSpec, Table, TableAccess, split_params
+from bbws_scaffold.lld.paths import route_path, segment_problem, segments
+from bbws_scaffold.model import ENV_PLACEHOLDER_RE, Nfr, ServiceSpec, Table, TableAccess
 from bbws_scaffold.nodes import is_public
 from bbws_scaffold.plan.concurrency import ConcurrencyPlan, build_concurrency
 from bbws_scaffold.plan.node import PlanNode
@@ -72,7 +73,6 @@ _INDEX_NAME_RE = re.compile(r"[A-Za-z0-9_.-]{3,255}")
 _SOURCE_PREFIX_RE = re.compile(r"^\s*(sqs|s3|eventbridge)\s*:\s*", re.IGNORECASE)
 _SCHEDULE_RE = re.compile(r"(rate|cron)\([^()\n]+\)")
 _DYNAMODB_ACTION_RE = re.compile(r"dynamodb:[A-Za-z]+")
-_ROUTE_PATH_RE = re.compile(r"[A-Za-z0-9_./{}~:@!$&'()*+,;=-]+")
 _STATISTIC_RE = re.compile(r"p\d{1,2}(\.\d+)?")
 _TAG_CHAR_RE = re.compile(r"[^\w .:/=+@-]")  # AWS tags: letters, digits, whitespace, _ . : / = + - @
 
@@ -327,16 +327,6 @@ def _access_plan(
     return out
 
 
-def _route_path(path: str) -> str:
-    """An endpoint path in OpenAPI form: ``<id>`` -> ``{id}``, no query or fragment, leading /, no trailing /."""
-    p = "".join(
-        "{" + name + "}" if name is not None and piece.startswith("<") else piece for piece, name in split_params(path)
-    )
-    p = re.sub(r"[?#].*$", "", p, flags=re.DOTALL).strip()
-    p = p if p.startswith("/") else "/" + p
-    return p.rstrip("/") or "/"
-
-
 def _routes(spec: ServiceSpec, functions: set[str]) -> list[InfraRoute]:
     routes: list[InfraRoute] = []
     seen: set[str] = set()
@@ -344,9 +334,10 @@ def _routes(spec: ServiceSpec, functions: set[str]) -> list[InfraRoute]:
     for index, ep in enumerate(spec.endpoints, start=1):
         if ep.handler not in functions:
             continue
-        path = _route_path(ep.path)
+        path = route_path(ep.path)
         method = ep.method.lower()
-        if f"{method} {path}" in seen or not _ROUTE_PATH_RE.fullmatch(path):
+        # the parser refuses such paths (bbws_scaffold.lld.paths); a spec built otherwise keeps them out of HCL
+        if f"{method} {path}" in seen or any(segment_problem(seg) for seg in segments(path)):
             continue
         seen.add(f"{method} {path}")
         base = re.sub(r"[^A-Za-z0-9]+", "-", f"{method}-{path}").strip("-").lower()[:ROUTE_KEY_MAX]

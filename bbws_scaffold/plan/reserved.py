@@ -6,9 +6,12 @@ There are two lists, for two kinds of generated module, built from shared parts:
   attribute of the installed pydantic ``BaseModel``, the builtins and every name the module may
   import (a field called ``date`` would shadow the ``date`` type its neighbours use).
 * :data:`ENTITY_RESERVED`, for the entity modules (``src/models/<entity>.py``) and the
-  repositories, services and handlers that pass their fields around as keyword arguments:
-  a fixed list of ``BaseModel`` methods, the names an entity module imports, and the parameter
-  and local names of that generated code (``key``, ``item``, ``limit``, ...).
+  repositories, services and handlers that pass their fields around as keyword arguments: the
+  names the generated code itself uses (:data:`bbws_scaffold.naming.CODE_NAMES`: parameters and
+  locals such as ``key``, ``item``, ``limit``, ``token``, ``self``, module-level names, the
+  builtins its annotations use and ``BaseModel`` methods) and the names an entity module imports.
+  The model applies it once, in :func:`bbws_scaffold.naming.var_ident`, to attributes and path
+  parameters alike, so an entity field and the path parameter that fills it agree.
 
 They are not unified on purpose: an entity attribute called ``type`` or ``date`` is a field of
 the stored item and keeps its name, while an entity field called ``limit`` would clash with the
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from bbws_scaffold.naming import CODE_NAMES
 from bbws_scaffold.plan.models.types import SPECIAL
 
 BUILTIN_NAMES = frozenset(
@@ -37,18 +41,13 @@ MODEL_LOCALS = frozenset({"self", "data", "values", "model_config"})
 """Reserved in every generated model: ``model_config`` is the class's own, the rest name the
 instance and the validated data in pydantic's validators."""
 
-PYDANTIC_API = frozenset(
-    {"model_fields", "copy", "dict", "json", "schema", "validate", "construct", "fields", "parse_obj",
-     "parse_raw", "from_orm", "schema_json", "update_forward_refs"}
-)  # fmt: skip
-"""``BaseModel`` attributes (of pydantic 1 and 2) an entity field must not shadow, written out so
-the entity modules' field names do not depend on the pydantic version installed."""
-
-ENTITY_LOCALS = frozenset({"key", "item", "changes", "limit", "start"})
-"""Parameter and local names of the generated repositories, services and handlers."""
+ENTITY_LOCALS = CODE_NAMES
+"""Parameter, local and module-level names of the generated repositories, services and handlers
+(with the builtins and ``BaseModel`` attributes a field must not shadow), one list with the model."""
 
 RESERVED_FIELDS = frozenset(set(dir(BaseModel)) | BUILTIN_NAMES | IMPORTED | MODEL_LOCALS)
 """Field names the schema classes rename (also any ``model_*`` name and keyword)."""
 
-ENTITY_RESERVED = frozenset(MODEL_LOCALS | PYDANTIC_API | MODEL_IMPORTS | ENTITY_LOCALS)
-"""Attribute names the entity classes rename (also any ``model_*`` name)."""
+ENTITY_RESERVED = frozenset(MODEL_LOCALS | MODEL_IMPORTS | ENTITY_LOCALS)
+"""Attribute names the entity classes rename (also any ``model_*`` name): what
+:func:`bbws_scaffold.naming.var_ident` avoids, plus the (capitalised) names an entity module imports."""

@@ -24,6 +24,7 @@ from bbws_scaffold.errors import RenderError
 from bbws_scaffold.generated import ANSWERS_FILE
 from bbws_scaffold.model import ServiceSpec
 from bbws_scaffold.naming import DEFAULT_ORG
+from bbws_scaffold.pipeline.syntax import syntax_errors
 from bbws_scaffold.plan.answers import answers_data, check_spec, sorted_mappings
 from bbws_scaffold.plan.wordpress import REPO_NAME as WORDPRESS_REPO
 from bbws_scaffold.yamlfile import dump_answers, read_yaml
@@ -136,6 +137,18 @@ def _first_foreign(target: Path, fresh: Path, user_owned: GitIgnoreSpec) -> str 
     return None
 
 
+def _assert_parses(root: Path, repo_name: str) -> None:
+    """Hand over nothing broken: every generated Python file byte-compiles and every YAML, JSON,
+    TOML and HCL file parses, else the render is refused (a generator bug, named by file)."""
+    broken = syntax_errors(root)
+    if broken:
+        where = "; ".join(f"{f.location}: {f.message}" for f in broken[:5])
+        more = f" (and {len(broken) - 5} more)" if len(broken) > 5 else ""
+        raise RenderError(
+            f"internal error: the render of {repo_name} does not parse, nothing was written: {where}{more}"
+        )
+
+
 def _pin_source(answers: Path, src: str, ref: str) -> None:
     """Record the stable template source and version instead of the local staging folder."""
     text = answers.read_text(encoding="utf-8")
@@ -217,6 +230,7 @@ def render_repo(
         t1 = time.perf_counter()
         _pin_source(tmp / ".copier-answers.yml", template_src or template_source(), vcs_ref or template_ref())
         _assert_inside(tmp)
+        _assert_parses(tmp, repo_name)
         if replacing and (foreign := _first_foreign(target, tmp, _user_owned(stage))) is not None:
             raise _refuse_force(target, foreign)
         if target.exists() or target.is_symlink():

@@ -116,7 +116,9 @@ def normalise_ref(version: str) -> str:
 # the new answers
 
 
-def new_answers(repo: GeneratedRepo, lld: str | None, openapi: list[str | Path]) -> dict[str, Any]:
+def new_answers(
+    repo: GeneratedRepo, lld: str | None, openapi: list[str | Path], *, assume_lld: bool = False
+) -> dict[str, Any]:
     """The answers the update renders with: the LLD re-parsed when given, else the stored spec
     replayed, with the derived answers recomputed by this library (for other blueprints only the
     runtime pin is recomputed)."""
@@ -127,7 +129,7 @@ def new_answers(repo: GeneratedRepo, lld: str | None, openapi: list[str | Path])
             raise UpdateError(f"--lld applies to {BLUEPRINT} repos; this one is a {blueprint} repo")
         return {"runtime": runtime_answer()}  # the rest replays as stored
     if lld:
-        spec = parse_file(lld, list(openapi))
+        spec = parse_file(lld, list(openapi), assume_lld=assume_lld)
         for w in spec.warnings:
             print(w.format(lld), file=sys.stderr)
         old_repo = (answers.get("spec") or {}).get("repo")
@@ -322,6 +324,7 @@ def update(
     keep_removed: bool = False,
     diff: bool = False,
     progress: Progress | None = None,
+    assume_lld: bool = False,
 ) -> Result:
     """Update ``repo`` in place (or only plan it, with ``dry_run``). Raises :class:`UpdateError`
     before touching anything when the update is unsafe. An update a crash interrupted while
@@ -341,7 +344,7 @@ def update(
     generated.template  # refuses an answers file that records no template version, before any work
     _, old_ref = generated.template
     to_ref = normalise_ref(to) if to else template_ref()
-    data = new_answers(generated, lld, openapi or [])
+    data = new_answers(generated, lld, openapi or [], assume_lld=assume_lld)
     old_data = generated.user_answers
     new_data = {**old_data, **data}
     t1 = time.perf_counter()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bbws_scaffold.errors import LLDError
 from bbws_scaffold.lld.parser import parse_file, parse_text
 from bbws_scaffold.model import ServiceSpec
 from tests.paths import CORPUS, EXAMPLES, GROUND_TRUTH, ground_truth_files
@@ -297,9 +298,11 @@ def test_external_openapi_without_version_prefix_reconciles(tmp_path: Path) -> N
     got = {(e.method, e.path): e for e in spec.endpoints}
     create = got[("POST", "/v1.0/tenants/{tenantId}/sites")]
     assert (create.operation_id, create.primary) == ("createSite", True)
-    extra = got[("POST", "/v1.0/tenants/{id}/sites/{siteId}/restore")]  # house prefix, the file's params
+    # house prefix; {id} sits where the sibling route has {tenantId}: one API Gateway resource, one name
+    extra = got[("POST", "/v1.0/tenants/{tenantId}/sites/{siteId}/restore")]
     assert not extra.primary and extra.source == "openapi:api.yaml"
     assert "spell the same path" not in warnings(spec)
+    assert "path variable {id} renamed {tenantId}" in warnings(spec)
 
 
 # --------------------------------------------------------------------------- pairing aids (H, I)
@@ -389,15 +392,20 @@ def test_user_story_function_column_is_not_an_inventory() -> None:
     assert [f.name for f in declared(spec)] == ["get_x"]
 
 
-def test_elided_paths_are_kept_as_written() -> None:
-    spec = parse(
+def test_elided_paths_are_refused_at_their_line() -> None:
+    """``.../{divisionId}/groups`` is not a path API Gateway can serve: the real one is not written."""
+    row = "| GET | `.../{divisionId}/groups` | List groups | Admin |"
+    body = (
         "## 1.3 Lambda Functions\n\n| Function | Endpoint | Description |\n|---|---|---|\n"
         "| org_get | GET /v1.0/tenants/{tenantId} | Get |\n\n"
         "## 6. API\n\n### 6.4 Organization Hierarchy Operations\n\n"
-        "| Method | Path | Description | Auth Roles |\n|---|---|---|---|\n"
-        "| GET | `.../{divisionId}/groups` | List groups | Admin |\n"
+        "| Method | Path | Description | Auth Roles |\n|---|---|---|---|\n" + row + "\n"
     )
-    assert ("GET", ".../{divisionId}/groups") in eps(spec)
+    with pytest.raises(LLDError) as err:
+        parse(body)
+    (diag,) = err.value.diagnostics
+    assert diag.line == (HEAD + body).splitlines().index(row) + 1
+    assert "GET .../{divisionId}/groups" in diag.message and "elides" in diag.message
 
 
 @pytest.mark.parametrize(
