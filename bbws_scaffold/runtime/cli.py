@@ -51,7 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="runtime configuration (default: $BBWS_RUNTIME_CONFIG, else deploy/environments.json upwards)",
     )
     parser.add_argument(
-        "--json", action="store_true", help="print one JSON document (result and diagnostics inside it)"
+        "--json",
+        dest="json_document",  # not `json`: a subcommand's own --json (metrics, release plan) is its output format
+        action="store_true",
+        help="print one JSON document (result and diagnostics inside it)",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in _COMMAND_MODULES:
@@ -97,7 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _document(args: argparse.Namespace) -> int:
     """The command run; with ``--json``, its output and diagnostics as one JSON document."""
-    if not args.json:
+    if not args.json_document:
         return _run(args)
     failures: list[dict[str, str]] = []
     captured = io.StringIO()
