@@ -7,6 +7,7 @@ import json
 import sys
 from typing import Any
 
+from bbws_scaffold.lld.bindings_view import render_bindings
 from bbws_scaffold.lld.numbering import next_number
 from bbws_scaffold.lld.parser import parse_file
 from bbws_scaffold.lld.summary import render_summary
@@ -36,7 +37,7 @@ def add_parser(subparsers: Any) -> None:
 
 def cmd_parse(args: argparse.Namespace) -> int:
     spec = parse_file(args.file, args.openapi or [])
-    print(spec.model_dump_json(indent=2) if args.json else render_summary(spec))
+    print(spec.model_dump_json(indent=2) if args.json else "\n".join([render_summary(spec), "", render_bindings(spec)]))
     for w in spec.warnings:
         print(w.format(args.file), file=sys.stderr)
     return EXIT_OK
