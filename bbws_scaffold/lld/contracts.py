@@ -249,7 +249,7 @@ def _path_entity(path: str) -> str | None:
 
 def _name_in(text: _Text, pattern: re.Pattern[str], names: dict[str, str]) -> str | None:
     for _, line in text.lines:
-        for m in pattern.finditer(line):
+        for m in pattern.finditer(line.replace("**", "")):
             hit = names.get(m.group("name"))
             if hit:
                 return hit
@@ -326,6 +326,9 @@ def _contract(
         if line is not None:
             c.custom_reason, c.custom_line = str(rule["reason"]), line
             break
+    hooks = {str(w).lower() for w in data.get("webhook_segments", [])}
+    if c.custom_reason is None and any(s.lower() in hooks for s in _segments(ep.path)):
+        c.custom_reason, c.custom_line = "provider webhook", ep.line
     return c
 
 
