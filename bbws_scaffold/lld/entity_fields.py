@@ -35,7 +35,8 @@ def fill(ctx: Context, tables: list[Table], models: list[DataModel]) -> None:
             if model is None:
                 continue
             if not entity.attributes:
-                entity.attributes = [_attribute(f, enums, by_name, data) for f in model.fields]
+                keys = {p.ident: p.name for p in entity.params}
+                entity.attributes = [_attribute(f, enums, by_name, data, keys) for f in model.fields]
                 entity.model = model.name
             else:
                 _enrich(entity, model, enums)
@@ -51,9 +52,17 @@ def entity_model(entity: Entity, by_name: dict[str, DataModel], suffixes: list[s
 
 
 def _attribute(
-    f: ModelField, enums: dict[str, DataModel], models: dict[str, DataModel], data: dict[str, object]
+    f: ModelField,
+    enums: dict[str, DataModel],
+    models: dict[str, DataModel],
+    data: dict[str, object],
+    keys: dict[str, str],
 ) -> Attribute:
+    """An attribute from a model field; a key part keeps the key pattern's spelling
+    (``template_id`` in the class, ``{templateId}`` in ``TEMPLATE#{templateId}``: one attribute)."""
     name = f.alias or f.name
+    if naming.words(name):
+        name = keys.get(naming.snake(name), name)
     enum = _enum_of(f.type, enums)
     return Attribute(
         name=name,

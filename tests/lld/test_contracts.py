@@ -396,3 +396,29 @@ def test_lld_parse_prints_each_binding_and_why(tmp_path, capsys) -> None:  # typ
     assert "stub: path parameter {tenantId}" in rows["/v1.0/tenants/{tenantId}/cart/items"]
     assert main(["lld", "parse", "--json", str(path)]) == 0
     assert '"reason": "stub: path parameter {tenantId}' in capsys.readouterr().out
+
+
+def test_a_model_field_that_is_a_key_part_takes_the_keys_spelling() -> None:
+    # the class writes template_id, the key TEMPLATE#{templateId}: one attribute, named as the key
+    spec = parse(
+        lld(
+            "| get_template | GET /v1.0/templates/{templateId} | Get |\n",
+            """
+## 5. Data Models
+
+| Entity | PK | SK | Purpose |
+|--------|----|----|---------|
+| Template | `TEMPLATE` | `TEMPLATE#{templateId}` | a template |
+
+```python
+from pydantic import BaseModel
+
+
+class Template(BaseModel):
+    template_id: str
+    name: str
+```
+""",
+        )
+    )
+    assert [a.name for a in spec.tables[0].entities[0].attributes] == ["templateId", "name"]
