@@ -422,3 +422,22 @@ class Template(BaseModel):
         )
     )
     assert [a.name for a in spec.tables[0].entities[0].attributes] == ["templateId", "name"]
+
+
+def test_a_call_to_another_service_is_a_stub_and_the_api_itself_is_not() -> None:
+    text = lld(
+        "| add_line | POST /v1.0/carts/{cartId}/items | Add a line via the REST API |\n"
+        "| get_line | GET /v1.0/carts/{cartId}/items/{itemId} | Get a line |\n",
+        CART_TABLES + CART_MODELS + """
+## 6. API
+
+#### GET /v1.0/carts/{cartId}/items/{itemId} - Get Line
+
+The handler calls the Pricing service for the current unit price before it answers.
+""",
+    )
+    spec = parse(text)
+    assert ep(spec, "POST", "/v1.0/carts/{cartId}/items").binding.kind == "crud"
+    get = ep(spec, "GET", "/v1.0/carts/{cartId}/items/{itemId}")
+    line = line_of(text, "calls the Pricing service")
+    assert get.binding.reason == f"stub: cross-service call (line {line})"
