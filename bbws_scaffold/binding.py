@@ -277,6 +277,7 @@ class _Vocabulary:
     owned_names: re.Pattern[str]
     provider_names: re.Pattern[str]
     create_owned: frozenset[str]
+    time_attributes: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -289,6 +290,7 @@ def _vocabulary() -> _Vocabulary:
         owned_names=re.compile(str(data["server_owned_names"])),
         provider_names=re.compile(str(data["provider_names"])),
         create_owned=frozenset(naming.snake(str(w)) for w in data.get("create_server_owned", [])),
+        time_attributes=re.compile(str(data["time_attributes"])),
     )
 
 
@@ -384,6 +386,24 @@ def _unfaithful(ep: Endpoint, entity: Entity, request: DataModel | None) -> str 
         extra = [name for ident, name in body.items() if ident not in fields]
         if extra:
             return f"request model {request.name} has fields {entity.class_name} does not: {', '.join(extra[:5])}"
+    if ep.contract.order and ep.operation in ("list", "query"):
+        return _ordering(ep, entity)
+    return None
+
+
+def _ordering(ep: Endpoint, entity: Entity) -> str | None:
+    """A stated order is honoured only by a query whose sort key is a time; sets ``order_by`` from it."""
+    c = ep.contract
+    words = "newest first" if c.order == "desc" else "oldest first"
+    if ep.operation == "list":
+        return f"the LLD lists it {words}, but a scan returns items in no order"
+    sort = entity.gsi_keys.get(ep.index, [None, None])[1] if ep.index else entity.sk
+    params = path_params(sort or "")
+    last = params[-1] if params else None
+    if last is None or not naming.words(last) or not _vocabulary().time_attributes.search(naming.snake(last)):
+        index = f"index {ep.index}" if ep.index else "the table"
+        return f"the LLD lists it {words}, but the sort key of {index} ({sort or 'none'}) is no time"
+    c.order_by = c.order_by or last
     return None
 
 

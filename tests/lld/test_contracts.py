@@ -441,3 +441,23 @@ The handler calls the Pricing service for the current unit price before it answe
     get = ep(spec, "GET", "/v1.0/carts/{cartId}/items/{itemId}")
     line = line_of(text, "calls the Pricing service")
     assert get.binding.reason == f"stub: cross-service call (line {line})"
+
+
+def test_a_stated_order_needs_a_sort_key_by_time() -> None:
+    tables = CART_TABLES + "| CartEvent | `CART#{cartId}` | `EVENT#{occurredAt}` | history |\n"
+    spec = parse(
+        lld(
+            "| list_lines | GET /v1.0/carts/{cartId}/items | List the lines, newest first |\n"
+            "| list_events | GET /v1.0/carts/{cartId}/events | List the history, newest first |\n",
+            tables,
+        )
+    )
+    # ITEM#{itemId} sorts by a random id: a query cannot return the newest first
+    lines = ep(spec, "GET", "/v1.0/carts/{cartId}/items")
+    assert lines.binding.kind == "stub" and "ITEM#{itemId}" in lines.binding.reason
+    events = ep(spec, "GET", "/v1.0/carts/{cartId}/events")
+    assert (events.binding.reason, events.contract.order, events.contract.order_by) == (
+        "CRUD query on CartEvent",
+        "desc",
+        "occurredAt",
+    )
