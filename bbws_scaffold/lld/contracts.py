@@ -4,6 +4,8 @@ An endpoint's *own text* is
 * the section that declares it and no other endpoint: a heading ``#### POST /x - Create X``, a
   ``**Endpoint**: POST /x`` line or an HTTP example whose first line is ``POST /x HTTP/1.1``
   (the deepest such section; subsections another endpoint owns are left out);
+* the section of its function's handler code (``### 5.3 Function: create_ticket``) when that
+  function serves no other endpoint;
 * the description cell of its inventory row (``ep.summary``);
 * rows of a method table named after it (``| delete_site | ... | Soft delete site |``);
 * its OpenAPI operation (request body media types, responses, parameters).
@@ -40,6 +42,8 @@ _STATUS_CELL_RE = re.compile(r"^\s*`?(?P<status>[1-5]\d\d)\b")
 _FORM = "application/x-www-form-urlencoded"
 _MULTIPART = "multipart/form-data"
 _BODYLESS = ("GET", "HEAD", "DELETE", "OPTIONS")
+# heading numbering (the grammar's normalised titles also drop "_", which function names need)
+_TITLE_NUMBER_RE = re.compile(r"^\s*(?:\d+[a-z]?(?:\.\d+)*\.?|[a-z]\.\d+(?:\.\d+)*\.?)\s+", re.IGNORECASE)
 
 Key = tuple[str, tuple[str, ...]]
 
@@ -62,10 +66,12 @@ def extract(ctx: Context, endpoints: list[Endpoint], models: list[DataModel]) ->
     prefixes = server_prefixes(ctx.openapi)
     decls = _section_decls(ctx, prefixes, {_key(ep.method, ep.path, prefixes) for ep in endpoints})
     owned = _owned_sections(ctx, decls)
+    by_function = _function_sections(ctx, endpoints, concept)
     names = {m.class_name: m.name for m in models if m.kind == "model"}
     for ep in endpoints:
         key = _key(ep.method, ep.path, prefixes)
-        text = _own_text(ctx, ep, owned.get(key), _method_names(ep, concept), decls)
+        sections = [s for s in (owned.get(key), by_function.get(ep.handler)) if s is not None]
+        text = _own_text(ctx, ep, sections, _method_names(ep, concept), decls)
         ops = [(src, op) for src in ctx.openapi for op in src.operations if _key(op.method, op.path, prefixes) == key]
         # a name the OpenAPI gives is kept as written even when no schema of that name is read
         ep.request_model = (
@@ -157,25 +163,50 @@ def _descends(sec: Section, root: Section) -> bool:
     return any(s is root for s in sec.ancestors())
 
 
-def _own_text(ctx: Context, ep: Endpoint, section: Section | None, method_names: set[str], decls: Decls) -> _Text:
+def _own_text(ctx: Context, ep: Endpoint, sections: list[Section], method_names: set[str], decls: Decls) -> _Text:
     out = _Text()
     if ep.summary and ep.line:
         out.lines.append((ep.line, ep.summary))
-    if section is not None:
+    seen: set[int] = set()
+    for section in sections:
         others = {
             id(s)
             for s in ctx.doc.sections
             if s is not section and _descends(s, section) and decls.get(id(s), set()) - decls.get(id(section), set())
         }
         for blk in ctx.doc.blocks:
-            if not _descends(blk.section, section) or any(id(a) in others for a in blk.section.ancestors()):
+            if id(blk) in seen or not _descends(blk.section, section):
                 continue
+            if any(id(a) in others for a in blk.section.ancestors()):
+                continue
+            seen.add(id(blk))
             _add_block(out, blk)
     for table in ctx.doc.tables():
         for row in table.rows:
             first = row.cells[0].strip("` ()") if row.cells else ""
             if first and naming.words(first) and naming.snake(first) in method_names:
                 out.lines.append((row.line, " | ".join(row.cells)))
+    return out
+
+
+def _function_sections(ctx: Context, endpoints: list[Endpoint], concept: Concept) -> dict[str, Section]:
+    """``### 5.3 Function: create_ticket``: the section of a function that serves exactly one endpoint.
+
+    Titles are read as written (numbering and markup dropped), not through the grammar's
+    normalised key, which drops the underscores of ``create_ticket``."""
+    patterns = [re.compile(str(p), re.IGNORECASE) for p in concept.data.get("function_sections", [])]
+    served: dict[str, int] = {}
+    for ep in endpoints:
+        served[ep.handler] = served.get(ep.handler, 0) + 1
+    out: dict[str, Section] = {}
+    for sec in ctx.doc.sections:
+        title = _TITLE_NUMBER_RE.sub("", sec.title.replace("`", "").replace("*", "")).strip().lower()
+        for pat in patterns:
+            m = pat.match(title)
+            name = m.group("name") if m else ""
+            if name and naming.words(name) and served.get(naming.snake(name)) == 1:
+                out.setdefault(naming.snake(name), sec)
+                break
     return out
 
 

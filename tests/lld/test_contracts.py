@@ -461,3 +461,38 @@ def test_a_stated_order_needs_a_sort_key_by_time() -> None:
         "desc",
         "occurredAt",
     )
+
+
+def test_the_functions_own_handler_section_is_its_text() -> None:
+    models = CART_MODELS.replace("class AddItemRequest", "class LineBody")
+    text = lld(
+        "| add_line | POST /v1.0/carts/{cartId}/items | Add |\n"
+        "| get_line | GET /v1.0/carts/{cartId}/items/{itemId} | Get |\n",
+        CART_TABLES + models + """
+## 7. Lambda Functions
+
+### 7.1 Function: add_line
+
+```python
+def add_line(cart_id: str) -> dict:
+    request = LineBody.model_validate(app.current_event.json_body)
+    saved = service.add(cart_id, request)
+    # Tell the stock service asynchronously via EventBridge
+    events.put_events(Entries=[{"DetailType": "cart.line_added"}])
+    return saved
+```
+
+### 7.2 Function: get_line
+
+```python
+def get_line(cart_id: str, item_id: str) -> dict:
+    return service.get(cart_id, item_id)
+```
+""",
+    )
+    spec = parse(text)
+    add = ep(spec, "POST", "/v1.0/carts/{cartId}/items")
+    assert add.request_model == "LineBody"
+    line = line_of(text, "asynchronously via EventBridge")
+    assert add.binding.reason == f"stub: asynchronous work (queue or event) (line {line})"
+    assert ep(spec, "GET", "/v1.0/carts/{cartId}/items/{itemId}").binding.kind == "crud"
