@@ -346,7 +346,7 @@ def _contract(
     c.success_status = _openapi_success(raw_ops) or _first_status(text, re.compile(str(data["success_status"])))
     c.errors = _errors(text, raw_ops, concept)
     c.content_type = _content_type(ep, text, raw_ops, data)
-    c.envelope = _envelope(text, data)
+    c.envelope = _openapi_envelope(raw_ops, data) or _envelope(text, data)
     c.page_size, c.max_page_size = _paging(text, raw_ops, data)
     c.order, c.order_by = _order(text, data)
     idem, not_idem = re.compile(str(data["idempotent"]), re.I), re.compile(str(data["not_idempotent"]), re.I)
@@ -466,6 +466,25 @@ def _envelope(text: _Text, data: dict[str, Any]) -> str | None:
             hit = next((k for k in keys if k in obj), None)
             if hit:
                 return hit
+    return None
+
+
+def _openapi_envelope(ops: list[dict[str, Any]], data: dict[str, Any]) -> str | None:
+    """A 2xx response schema ``{success: boolean, data: {...}}`` wraps the body in ``data``."""
+    keys = [str(k) for k in data.get("envelope_keys", [])]
+    markers = {str(k) for k in data.get("envelope_markers", [])}
+    for op in ops:
+        for code, resp in (op.get("responses") or {}).items():
+            resp = _deref(op["__source"], resp)
+            if not re.fullmatch(r"2\d\d", str(code)) or not isinstance(resp, dict):
+                continue
+            for media in (resp.get("content") or {}).values():
+                schema = _deref(op["__source"], media.get("schema")) if isinstance(media, dict) else None
+                props = schema.get("properties") if isinstance(schema, dict) else None
+                if isinstance(props, dict) and markers & set(props):
+                    hit = next((k for k in keys if k in props), None)
+                    if hit:
+                        return hit
     return None
 
 

@@ -496,3 +496,37 @@ def get_line(cart_id: str, item_id: str) -> dict:
     line = line_of(text, "asynchronously via EventBridge")
     assert add.binding.reason == f"stub: asynchronous work (queue or event) (line {line})"
     assert ep(spec, "GET", "/v1.0/carts/{cartId}/items/{itemId}").binding.kind == "crud"
+
+
+def test_openapi_response_schema_with_success_and_data_is_an_envelope() -> None:
+    text = lld(
+        "| get_line | GET /v1.0/carts/{cartId}/items/{itemId} | Get |\n",
+        CART_TABLES + """
+## 6. API
+
+```yaml
+openapi: 3.0.3
+info: {title: T, version: "1"}
+paths:
+  /v1.0/carts/{cartId}/items/{itemId}:
+    get:
+      responses:
+        '200':
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/LineEnvelope'}
+components:
+  schemas:
+    LineEnvelope:
+      type: object
+      properties:
+        success: {type: boolean}
+        data: {$ref: '#/components/schemas/Line'}
+    Line:
+      type: object
+      properties:
+        itemId: {type: string}
+```
+""",
+    )
+    assert ep(parse(text), "GET", "/v1.0/carts/{cartId}/items/{itemId}").contract.envelope == "data"
