@@ -327,7 +327,13 @@ def _response_model(ep: Endpoint, text: _Text, concept: Concept, names: dict[str
     verbs = {"GET": ["Get", "List"], "DELETE": ["Delete"]}.get(ep.method, [])
     verbs += [str(v) for v in concept.data.get("request_verbs", {}).get(ep.method, [])]
     suffixes = [str(s) for s in concept.data.get("response_suffixes", ["Response"])]
-    return next((names[c] for c in _candidates(ep, concept, suffixes, verbs) if c in names), None)
+    candidates = _candidates(ep, concept, suffixes, verbs)
+    entity = _path_entity(ep.path)
+    if entity:  # <Entity>Response for one item, <Entity>ListResponse / <Entity>PageResponse for a list
+        one = naming.pascal(entity)
+        many = [one + "List", one + "Page"] if ep.method == "GET" and not _ends_with_param(ep.path) else []
+        candidates += [stem + suf for stem in many + [one] for suf in suffixes]
+    return next((names[c] for c in candidates if c in names), None)
 
 
 # --------------------------------------------------------------------------- the contract

@@ -530,3 +530,29 @@ components:
 """,
     )
     assert ep(parse(text), "GET", "/v1.0/carts/{cartId}/items/{itemId}").contract.envelope == "data"
+
+
+def test_response_models_by_naming() -> None:
+    spec = parse(
+        lld(
+            "| list_orders | GET /v1.0/tenants/{tenantId}/orders | List |\n"
+            "| get_order | GET /v1.0/tenants/{tenantId}/orders/{orderId} | Get |\n",
+            """
+## 5. Data Models
+
+```python
+from pydantic import BaseModel
+
+
+class OrderListResponse(BaseModel):
+    items: list
+
+
+class OrderResponse(BaseModel):
+    order_id: str
+```
+""",
+        )
+    )
+    assert ep(spec, "GET", "/v1.0/tenants/{tenantId}/orders").response_model == "OrderListResponse"
+    assert ep(spec, "GET", "/v1.0/tenants/{tenantId}/orders/{orderId}").response_model == "OrderResponse"
