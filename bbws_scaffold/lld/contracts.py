@@ -510,13 +510,18 @@ def _paging(text: _Text, ops: list[dict[str, Any]], data: dict[str, Any]) -> tup
                 continue
             if re.fullmatch(r"(?i)page_?size|limit|per_?page", str(p.get("name", ""))):
                 schema = p.get("schema") or {}
-                size = size or (schema.get("default") if isinstance(schema.get("default"), int) else None)
-                top = top or (schema.get("maximum") if isinstance(schema.get("maximum"), int) else None)
+                size = size or _count(schema.get("default"))
+                top = top or _count(schema.get("maximum"))
     size_re, max_re = re.compile(str(data["page_size"]), re.I), re.compile(str(data["max_page_size"]), re.I)
     for _, line in text.lines:
         size = size or _int(size_re.search(line))
         top = top or _int(max_re.search(line))
     return (size if size and size >= 1 else None), (top if top and top >= 1 else None)
+
+
+def _count(value: Any) -> int | None:
+    """A positive integer from YAML (``true`` is no page size)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 1 else None
 
 
 def _deref(src: OpenApiSource, node: Any) -> Any:
