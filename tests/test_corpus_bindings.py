@@ -49,6 +49,12 @@ def test_every_endpoint_has_a_decision_and_every_stub_a_warning(spec: ServiceSpe
             )
 
 
+def test_bindings_survive_the_json_round_trip(spec: ServiceSpec) -> None:
+    # binding runs again on every validation: it must reach the same decisions from its own output
+    again = ServiceSpec.model_validate_json(spec.model_dump_json())
+    assert again == spec
+
+
 def _site_spec() -> ServiceSpec:
     return parse_file(CORPUS / "2.6_LLD_WordPress_Site_Management.md")
 
