@@ -218,7 +218,7 @@ def _bind_endpoint(spec: ServiceSpec, ep: Endpoint) -> str | None:
         ep.entity, ep.table = entity.name, table.name
         missing = _uncovered_keys(entity, segs)
         if missing:
-            key = _written(entity, missing[0])
+            key = _written(entity, missing[0], ep)
             return f"key part {key} of {entity.class_name} is not in the path (key {_key_text(entity)})"
         op = {"GET": "get", "PUT": "update", "PATCH": "update", "DELETE": "delete"}.get(ep.method)
         if op is None:
@@ -256,7 +256,7 @@ def _bind_endpoint(spec: ServiceSpec, ep: Endpoint) -> str | None:
             ep.operation = "list"  # the partition key is the item's own id: a (paginated) scan
         if ep.operation == "custom":
             missing = sorted(pk_params - params)
-            what = _written(entity, missing[0]) if missing else entity.pk
+            what = _written(entity, missing[0], ep) if missing else entity.pk
             return f"key part {what} of {entity.class_name} is not in the path (and no index is keyed by the path)"
         return None
     else:
@@ -380,7 +380,10 @@ def _unfaithful(ep: Endpoint, entity: Entity, request: DataModel | None) -> str 
         own = _own_id(ep, entity)
         for ident, name in keys.items():
             if ident not in given and ident != own and ident not in body:
-                return f"key part {{{name}}} of {entity.class_name} comes from neither the path nor the request body"
+                return (
+                    f"key part {_written(entity, ident, ep)} of {entity.class_name} "
+                    "comes from neither the path nor the request body"
+                )
     if request is not None and ep.operation in ("create", "update"):
         fields = _entity_fields(entity)
         extra = [name for ident, name in body.items() if ident not in fields]
@@ -407,9 +410,11 @@ def _ordering(ep: Endpoint, entity: Entity) -> str | None:
     return None
 
 
-def _written(entity: Entity, ident: str) -> str:
-    """A key placeholder as the LLD writes it: ``{tenantId}``."""
-    return "{" + next((p.name for p in entity.params if p.ident == ident), ident) + "}"
+def _written(entity: Entity, ident: str, ep: Endpoint | None = None) -> str:
+    """A key placeholder as the LLD writes it: ``{tenantId}`` (and the claim the LLD reads it from)."""
+    text = "{" + next((p.name for p in entity.params if p.ident == ident), ident) + "}"
+    claim = ep.contract.claims.get(ident) if ep is not None else None
+    return f"{text} (the LLD reads it from the '{claim}' claim)" if claim else text
 
 
 def _key_text(entity: Entity) -> str:

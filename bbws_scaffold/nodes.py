@@ -153,6 +153,11 @@ class Contract(Node):
         "state transition, cross-service call, provider webhook); None: nothing stated",
     )
     custom_line: int | None = Field(default=None, description="the LLD line that says so")
+    claims: dict[str, str] = Field(
+        default_factory=dict,
+        description="key/field ident -> the authorizer claim the LLD's handler code reads it from "
+        "(user_id -> sub); binding does not treat these as given yet",
+    )
 
 
 class Binding(BaseModel):

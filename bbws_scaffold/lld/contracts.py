@@ -357,6 +357,10 @@ def _contract(
     c.order, c.order_by = _order(text, data)
     idem, not_idem = re.compile(str(data["idempotent"]), re.I), re.compile(str(data["not_idempotent"]), re.I)
     c.idempotent = any(idem.search(t) for _, t in text.lines) and not any(not_idem.search(t) for _, t in text.lines)
+    claim = re.compile(str(data["claim_assignment"]))
+    for fence in text.fences:
+        for m in claim.finditer(fence.content):
+            c.claims.setdefault(naming.snake(m.group("var")), m.group("claim"))
     for rule in data.get("custom", []) or []:
         pat = re.compile(str(rule["pattern"]), re.IGNORECASE)
         line = next((ln for ln, t in text.lines if pat.search(t)), None)

@@ -556,3 +556,30 @@ class OrderResponse(BaseModel):
     )
     assert ep(spec, "GET", "/v1.0/tenants/{tenantId}/orders").response_model == "OrderListResponse"
     assert ep(spec, "GET", "/v1.0/tenants/{tenantId}/orders/{orderId}").response_model == "OrderResponse"
+
+
+def test_a_key_the_handler_code_reads_from_the_claims_is_named_in_the_stub() -> None:
+    text = lld(
+        "| get_preferences | GET /v1.0/preferences | Get my preferences |\n",
+        """
+## 5. Data Models
+
+| Entity | PK | SK | Purpose |
+|--------|----|----|---------|
+| Preferences | `USER#{userId}` | `PREFERENCES` | one user's settings |
+
+## 6. Lambda Functions
+
+### 6.1 Function: get_preferences
+
+```python
+def get_preferences() -> dict:
+    user_id = app.current_event.request_context.authorizer.claims["sub"]
+    audit = service.audit(app.current_event.request_context.authorizer.claims["email"])
+    return service.get(user_id)
+```
+""",
+    )
+    hit = ep(parse(text), "GET", "/v1.0/preferences")
+    assert hit.contract.claims == {"user_id": "sub"}  # audit is a call's result, not a claim
+    assert hit.binding.kind == "stub" and "{userId} (the LLD reads it from the 'sub' claim)" in hit.binding.reason
