@@ -540,7 +540,7 @@ def _deref(src: OpenApiSource, node: Any) -> Any:
 
 def _order(text: _Text, data: dict[str, Any]) -> tuple[SortOrder | None, str | None]:
     desc, asc = re.compile(str(data["order_desc"]), re.I), re.compile(str(data["order_asc"]), re.I)
-    by = re.compile(str(data["order_by"]), re.I)
+    by = re.compile(str(data["order_by"]))  # case matters: camelCase attributes
     order: SortOrder | None = None
     attr: str | None = None
     for _, line in text.lines:
@@ -550,6 +550,6 @@ def _order(text: _Text, data: dict[str, Any]) -> tuple[SortOrder | None, str | N
             elif asc.search(line):
                 order = "asc"
         m = by.search(line)
-        if m and attr is None and naming.words(m.group("attr")) and m.group("attr").lower() not in ("date", "the"):
-            attr = m.group("attr")
+        if m and attr is None:
+            attr = m.group("attr") or m.group("attr2")
     return order, attr

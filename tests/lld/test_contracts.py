@@ -242,7 +242,8 @@ The operation is idempotent per `Idempotency-Key`.
 
 ### 6.2 GET /v1.0/carts/{cartId}/items - List Items
 
-Returns the lines newest first. `pageSize` defaults to 20, max 50. Response time under 200 ms (p95).
+Returns the lines newest first, sorted by `createdAt`. `pageSize` defaults to 20, max 50.
+Response time under 200 ms (p95).
 
 - 404 Not Found: the cart does not exist
 """
@@ -273,6 +274,7 @@ def test_contract_from_the_endpoints_own_section() -> None:
     assert c.order is None  # "newest first" is the list's section, not this one
     lst = ep(spec, "GET", "/v1.0/carts/{cartId}/items")
     assert (lst.contract.order, lst.contract.page_size, lst.contract.max_page_size) == ("desc", 20, 50)
+    assert lst.contract.order_by == "createdAt"
     assert [(e.status, e.code) for e in lst.contract.errors] == [(404, None)]
     assert lst.contract.content_type == "none"
     assert lst.contract.success_status is None  # "Response time under 200 ms" states no status
@@ -283,12 +285,14 @@ def test_newest_first_in_the_inventory_row_orders_descending() -> None:
     spec = parse(
         lld(
             "| list_lines | GET /v1.0/carts/{cartId}/items | List the lines of a cart, newest first |\n"
-            "| list_old | GET /v1.0/carts/{cartId}/history | List the history, oldest first |\n",
+            "| list_old | GET /v1.0/carts/{cartId}/history | List the history, ordered by most recent activity, "
+            "oldest first |\n",
             CART_TABLES,
         )
     )
     assert ep(spec, "GET", "/v1.0/carts/{cartId}/items").contract.order == "desc"
-    assert ep(spec, "GET", "/v1.0/carts/{cartId}/history").contract.order == "asc"
+    history = ep(spec, "GET", "/v1.0/carts/{cartId}/history").contract
+    assert (history.order, history.order_by) == ("asc", None)  # "by most recent activity" names no attribute
 
 
 def test_openapi_statuses_and_form_body() -> None:
