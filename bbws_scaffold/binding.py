@@ -24,13 +24,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from bbws_scaffold import naming
+from bbws_scaffold.lld.readers.grammar import load_grammar
 from bbws_scaffold.nodes import (
     GSI,
     Attribute,
     Binding,
+    DataModel,
     Endpoint,
     Entity,
     Function,
@@ -74,9 +77,13 @@ def bind(spec: ServiceSpec) -> None:
     """Derive entities, GSI attributes, endpoint bindings, synthesized functions and table access."""
     for table in spec.tables:
         _complete_table(table)
+    models = {m.class_name: m for m in spec.models if m.kind == "model"}
     for ep in spec.endpoints:
-        _bind_endpoint(spec, ep)
-        _explain(ep)
+        shape = _bind_endpoint(spec, ep)
+        entity = _entity_of(spec, ep)
+        request = models.get(naming.pascal(ep.request_model)) if ep.request_model else None
+        ep.contract.server_owned = _server_owned(ep, entity, request)
+        _decide(ep, shape, entity, request)
     _pair_functions(spec)
     _compute_access(spec)
     _link_stories(spec)
@@ -193,11 +200,12 @@ def _pick(cands: list[tuple[Table, Entity]], path_params: set[str]) -> tuple[Tab
     return max(cands, key=lambda c: len({p.ident for p in c[1].params} & path_params))
 
 
-def _bind_endpoint(spec: ServiceSpec, ep: Endpoint) -> None:
+def _bind_endpoint(spec: ServiceSpec, ep: Endpoint) -> str | None:
+    """Operation, entity, table and index from method + path shape; the reason when it is custom."""
     ep.operation, ep.entity, ep.table, ep.index = "custom", None, None, None
     segs = _segments(ep.path)
     if not segs:
-        return
+        return "no table entity matches the path"
     params = {s.param for s in segs if s.param}
     last = segs[-1]
     if last.param is not None:
@@ -205,15 +213,18 @@ def _bind_endpoint(spec: ServiceSpec, ep: Endpoint) -> None:
         coll = segs[-2] if len(segs) >= 2 and segs[-2].param is None else None
         hit = _pick(_match_collection(spec, coll.text), params) if coll else None
         if hit is None:
-            return
+            return "no table entity matches the path"
         table, entity = hit
         ep.entity, ep.table = entity.name, table.name
-        if not _item_keys_covered(entity, segs):
-            return
+        missing = _uncovered_keys(entity, segs)
+        if missing:
+            key = _written(entity, missing[0], ep)
+            return f"key part {key} of {entity.class_name} is not in the path (key {_key_text(entity)})"
         op = {"GET": "get", "PUT": "update", "PATCH": "update", "DELETE": "delete"}.get(ep.method)
-        if op:
-            ep.operation = op  # type: ignore[assignment]
-        return
+        if op is None:
+            return f"{ep.method} on one {entity.class_name} is no CRUD operation"
+        ep.operation = op  # type: ignore[assignment]
+        return None
     hit = _pick(_match_collection(spec, last.text), params)
     if hit is None:
         # an action on an item (/products/{productId}/publish): custom, addressing that item's entity
@@ -222,8 +233,9 @@ def _bind_endpoint(spec: ServiceSpec, ep: Endpoint) -> None:
                 owner = _pick(_match_collection(spec, segs[i - 1].text), params)
                 if owner is not None:
                     ep.table, ep.entity = owner[0].name, owner[1].name
+                    return _action_reason(last.text, owner[1])
                 break
-        return
+        return "no table entity matches the path"
     table, entity = hit
     ep.entity, ep.table = entity.name, table.name
     if ep.method == "POST":
@@ -242,27 +254,191 @@ def _bind_endpoint(spec: ServiceSpec, ep: Endpoint) -> None:
                     break
         elif pk_params <= {"id", entity.ident + "_id"}:
             ep.operation = "list"  # the partition key is the item's own id: a (paginated) scan
-
-
-def _explain(ep: Endpoint) -> None:
-    """``Endpoint.binding``: the decision in words, for ``lld parse`` and the generated stubs."""
-    if ep.operation != "custom" and ep.entity:
-        ep.binding = Binding(kind="crud", reason=f"CRUD {ep.operation} on {naming.pascal(ep.entity)}")
-    elif ep.entity:
-        ep.binding = Binding(kind="stub", reason=f"stub: not a plain CRUD operation on {naming.pascal(ep.entity)}")
+        if ep.operation == "custom":
+            missing = sorted(pk_params - params)
+            what = _written(entity, missing[0], ep) if missing else entity.pk
+            return f"key part {what} of {entity.class_name} is not in the path (and no index is keyed by the path)"
+        return None
     else:
-        ep.binding = Binding(kind="stub", reason="stub: no table entity matches the path")
+        return f"{ep.method} on the {entity.class_name} collection is no CRUD operation"
+    return None
 
 
-def _item_keys_covered(entity: Entity, segs: list[_Seg]) -> bool:
-    """Every key placeholder of the entity comes from the path (the last path placeholder may be
+# --------------------------------------------------------------------------- faithful or stub
+
+
+@dataclass(frozen=True)
+class _Vocabulary:
+    """The words of ``lld_grammar/contracts.yaml`` that binding needs."""
+
+    transitions: tuple[str, ...]
+    status_words: frozenset[str]
+    owned_words: re.Pattern[str]
+    owned_names: re.Pattern[str]
+    provider_names: re.Pattern[str]
+    create_owned: frozenset[str]
+    time_attributes: re.Pattern[str]
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> _Vocabulary:
+    data = load_grammar()["contracts"].data
+    return _Vocabulary(
+        transitions=tuple(naming.snake(str(w)) for w in data.get("transition_words", [])),
+        status_words=frozenset(naming.snake(str(w)) for w in data.get("status_words", [])),
+        owned_words=re.compile(str(data["server_owned_words"]), re.IGNORECASE),
+        owned_names=re.compile(str(data["server_owned_names"])),
+        provider_names=re.compile(str(data["provider_names"])),
+        create_owned=frozenset(naming.snake(str(w)) for w in data.get("create_server_owned", [])),
+        time_attributes=re.compile(str(data["time_attributes"])),
+    )
+
+
+def _entity_of(spec: ServiceSpec, ep: Endpoint) -> Entity | None:
+    for table in spec.tables:
+        if table.name == ep.table:
+            return next((e for e in table.entities if e.name == ep.entity), None)
+    return None
+
+
+def _own_id(ep: Endpoint, entity: Entity) -> str | None:
+    """The entity's own id a create generates: the last key placeholder the path does not give."""
+    given = {naming.snake(p.name) for p in ep.params if naming.words(p.name)}
+    for p in reversed(entity.params):
+        if p.ident not in given:
+            return p.ident
+    return None
+
+
+def _field_idents(model: DataModel) -> dict[str, str]:
+    return {naming.snake(f.alias or f.name): f.alias or f.name for f in model.fields if naming.words(f.alias or f.name)}
+
+
+def _server_owned(ep: Endpoint, entity: Entity | None, request: DataModel | None) -> list[str]:
+    """Fields only the server sets: the entity's own id, timestamps, version, provider references,
+    fields the LLD describes as server-set, and on create the initial status."""
+    voc = _vocabulary()
+    named: list[tuple[str, str | None]] = []
+    if entity is not None:
+        named += [(a.name, a.description) for a in entity.attributes]
+    if request is not None:
+        named += [(f.alias or f.name, f.description) for f in request.fields]
+    path = {naming.snake(p.name) for p in ep.params if naming.words(p.name)}
+    own = _own_id(ep, entity) if entity is not None and ep.operation == "create" else None
+    ids = {"id", f"{entity.ident}_id"} - path if entity is not None else set()
+    out: list[str] = []
+    for name, description in named:
+        if not naming.words(name) or name in out:
+            continue
+        ident = naming.snake(name)
+        if (
+            ident == own
+            or ident in ids
+            or voc.owned_names.match(ident)
+            or voc.provider_names.search(ident)
+            or (description and voc.owned_words.search(description))
+            or (ep.operation == "create" and ident in voc.create_owned)
+        ):
+            out.append(name)
+    return out
+
+
+def _decide(ep: Endpoint, shape: str | None, entity: Entity | None, request: DataModel | None) -> None:
+    """``Endpoint.binding``: CRUD only where the repository honours the LLD, else a stub and why."""
+    c = ep.contract
+    reason, line = shape, ep.line
+    if c.custom_reason:
+        reason, line = f"{c.custom_reason} (line {c.custom_line})", c.custom_line or ep.line
+    elif c.content_type == "multipart":
+        reason = "multipart/form-data body (a file upload)"
+    elif shape is None and entity is not None:
+        reason = _unfaithful(ep, entity, request)
+    if reason is None and entity is not None:
+        ep.binding = Binding(kind="crud", reason=f"CRUD {ep.operation} on {entity.class_name}")
+        return
+    ep.operation, ep.index = "custom", None
+    ep.binding = Binding(kind="stub", reason=f"stub: {reason or 'no table entity matches the path'}", line=line)
+
+
+def _unfaithful(ep: Endpoint, entity: Entity, request: DataModel | None) -> str | None:
+    """Why a CRUD binding by path shape would not do what the LLD says, or None when it would."""
+    keys = {p.ident: p.name for p in entity.params}
+    path = [p for p in ep.params if naming.words(p.name)]
+    renamed = ep.operation in ("get", "update", "delete") and bool(path) and naming.snake(path[-1].name) not in keys
+    index_keys: set[str] = set()
+    if ep.index:
+        gpk, gsk = entity.gsi_keys.get(ep.index, [None, None])
+        index_keys = _pattern_idents(gpk) | _pattern_idents(gsk)
+    for i, p in enumerate(path):
+        ident = naming.snake(p.name)
+        if ident in keys or ident in index_keys or (renamed and i == len(path) - 1):
+            continue
+        return f"path parameter {{{p.name}}} is not a key part of {entity.class_name} (key {_key_text(entity)})"
+    body = _field_idents(request) if request is not None else {}
+    if ep.operation == "create":
+        given = {naming.snake(p.name) for p in path}
+        own = _own_id(ep, entity)
+        for ident, name in keys.items():
+            if ident not in given and ident != own and ident not in body:
+                return (
+                    f"key part {_written(entity, ident, ep)} of {entity.class_name} "
+                    "comes from neither the path nor the request body"
+                )
+    if request is not None and ep.operation in ("create", "update"):
+        fields = _entity_fields(entity)
+        extra = [name for ident, name in body.items() if ident not in fields]
+        if extra:
+            return f"request model {request.name} has fields {entity.class_name} does not: {', '.join(extra[:5])}"
+    if ep.contract.order and ep.operation in ("list", "query"):
+        return _ordering(ep, entity)
+    return None
+
+
+def _ordering(ep: Endpoint, entity: Entity) -> str | None:
+    """A stated order is honoured only by a query whose sort key is a time; sets ``order_by`` from it."""
+    c = ep.contract
+    words = "newest first" if c.order == "desc" else "oldest first"
+    if ep.operation == "list":
+        return f"the LLD lists it {words}, but a scan returns items in no order"
+    sort = entity.gsi_keys.get(ep.index, [None, None])[1] if ep.index else entity.sk
+    params = path_params(sort or "")
+    last = params[-1] if params else None
+    if last is None or not naming.words(last) or not _vocabulary().time_attributes.search(naming.snake(last)):
+        index = f"index {ep.index}" if ep.index else "the table"
+        return f"the LLD lists it {words}, but the sort key of {index} ({sort or 'none'}) is no time"
+    c.order_by = c.order_by or last
+    return None
+
+
+def _written(entity: Entity, ident: str, ep: Endpoint | None = None) -> str:
+    """A key placeholder as the LLD writes it: ``{tenantId}`` (and the claim the LLD reads it from)."""
+    text = "{" + next((p.name for p in entity.params if p.ident == ident), ident) + "}"
+    claim = ep.contract.claims.get(ident) if ep is not None else None
+    return f"{text} (the LLD reads it from the '{claim}' claim)" if claim else text
+
+
+def _key_text(entity: Entity) -> str:
+    return " / ".join(k for k in (entity.pk, entity.sk) if k)
+
+
+def _action_reason(word: str, entity: Entity) -> str:
+    action = naming.snake(word)
+    if action in _vocabulary().status_words:
+        return f"status change ('/{word}') on {entity.class_name}"
+    if any(action.startswith(w) for w in _vocabulary().transitions):
+        return f"state transition '{word}' on {entity.class_name}"
+    return f"action '{word}' on {entity.class_name} is no CRUD operation"
+
+
+def _uncovered_keys(entity: Entity, segs: list[_Seg]) -> list[str]:
+    """Key placeholders of the entity the path does not give (the last path placeholder may be
     spelled differently, e.g. ``{id}`` for ``productId``)."""
     path_params = [s.param for s in segs if s.param]
     missing = [p.ident for p in entity.params if p.ident not in path_params]
-    if not missing:
-        return True
     unmatched = [p for p in path_params if p not in {q.ident for q in entity.params}]
-    return len(missing) == 1 and len(unmatched) == 1 and unmatched[-1] == path_params[-1]
+    if len(missing) == 1 and len(unmatched) == 1 and unmatched[-1] == path_params[-1]:
+        return []
+    return missing
 
 
 # --------------------------------------------------------------------------- functions

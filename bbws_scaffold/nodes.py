@@ -25,7 +25,7 @@ Operation = Literal["create", "get", "list", "query", "update", "delete", "custo
 ModelKind = Literal["model", "enum", "exception", "component"]
 ModelSource = Literal["python", "mermaid", "openapi", "table"]
 HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
-ContentType = Literal["json", "form", "none"]
+ContentType = Literal["json", "form", "multipart", "none"]
 SortOrder = Literal["asc", "desc"]
 BindingKind = Literal["crud", "stub"]
 
@@ -169,7 +169,9 @@ class Contract(Node):
 
     success_status: int | None = Field(default=None, ge=100, le=599, description="None: the method's default")
     errors: list[StatusCode] = Field(default_factory=list, description="error statuses and codes stated")
-    content_type: ContentType = Field(default="json", description="request body encoding; none: no body")
+    content_type: ContentType = Field(
+        default="json", description="request body encoding (form: application/x-www-form-urlencoded); none: no body"
+    )
     envelope: str | None = Field(
         default=None, description="key a success body is wrapped in ({'data': ...}); None: the model itself"
     )
@@ -182,6 +184,17 @@ class Contract(Node):
         description="request/entity field names only the server sets (ids, status, timestamps, version, provider refs)",
     )
     idempotent: bool = Field(default=False, description="the LLD calls it idempotent")
+    custom_reason: str | None = Field(
+        default=None,
+        description="what the endpoint's own text says that is no plain CRUD (soft delete, status change, "
+        "state transition, cross-service call, provider webhook); None: nothing stated",
+    )
+    custom_line: int | None = Field(default=None, description="the LLD line that says so")
+    claims: dict[str, str] = Field(
+        default_factory=dict,
+        description="key/field ident -> the authorizer claim the LLD's handler code reads it from "
+        "(user_id -> sub); binding does not treat these as given yet",
+    )
 
 
 class Binding(BaseModel):
@@ -291,6 +304,10 @@ class Attribute(Node):
     type_raw: str | None = None
     description: str | None = None
     required: bool | None = None
+    constraints: dict[str, int | float | str | bool] = Field(
+        default_factory=dict, description="validation constraints of the model field it came from (ge, max_length, ...)"
+    )
+    enum: str | None = Field(default=None, description="DataModel.name of the enum its values come from")
 
     @model_validator(mode="after")
     def _derive(self) -> Attribute:
@@ -310,6 +327,9 @@ class Entity(Named):
         default_factory=dict, description="per-entity GSI key patterns: index name -> [pk, sk]"
     )
     params: list[Param] = Field(default_factory=list, description="placeholders of pk and sk (derived)")
+    model: str | None = Field(
+        default=None, description="DataModel.name whose fields became the attributes, when the table gave none"
+    )
 
     def _make_ident(self, name: str) -> str:
         return naming.module_ident(name)  # src/models/<ident>.py

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bbws_scaffold.errors import BBWSError
+from bbws_scaffold.lld.bindings_view import render_bindings
 from bbws_scaffold.lld.numbering import lld_files, next_number
 from bbws_scaffold.lld.parser import parse_file
 from bbws_scaffold.lld.summary import render_summary
@@ -135,7 +136,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
             out.line(doc["diagram"])
         elif spec is not None:
             doc["spec"] = spec.model_dump(mode="json")
-            out.line(render_summary(spec))
+            out.line("\n".join([render_summary(spec), "", render_bindings(spec)]))
         if len(parsed) > 1 and i < len(parsed) - 1:
             out.line()
         documents.append(doc)

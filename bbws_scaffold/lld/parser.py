@@ -12,7 +12,19 @@ from pathlib import Path
 
 from bbws_scaffold.diagnostics import DiagnosticSink
 from bbws_scaffold.errors import LLDError
-from bbws_scaffold.lld import dependencies, envvars, identity, kind, models, nfrs, paths, stories, tags
+from bbws_scaffold.lld import (
+    contracts,
+    dependencies,
+    entity_fields,
+    envvars,
+    identity,
+    kind,
+    models,
+    nfrs,
+    paths,
+    stories,
+    tags,
+)
 from bbws_scaffold.lld.context import Context
 from bbws_scaffold.lld.dynamodb import tables
 from bbws_scaffold.lld.inventory import merge
@@ -94,6 +106,8 @@ def parse_text(
     env = envvars.extract(ctx)
     spec_tables = tables.extract(ctx, env)
     spec_models = models.extract(ctx)
+    entity_fields.fill(ctx, spec_tables, spec_models)
+    contracts.extract(ctx, endpoints, spec_models)
     deps = dependencies.extract(ctx, spec_tables, functions, env)
     spec_nfrs = nfrs.extract(ctx)
     spec_tags = tags.extract(ctx)
@@ -106,7 +120,7 @@ def parse_text(
     for src in sources:
         servers.extend(u for u in src.servers if u not in servers)
     try:
-        return ServiceSpec(
+        spec = ServiceSpec(
             source_file=Path(file).name,
             lld_number=ident.lld_number,
             title=ident.title,
@@ -134,6 +148,17 @@ def parse_text(
     except ValueError as exc:  # a name the model cannot normalise: report, never a traceback
         sink.error(ident.title_line, f"cannot build the service model: {exc}")
         raise LLDError(file, sink.errors) from None
+    _warn_stubs(spec, sink)
+    return spec
+
+
+def _warn_stubs(spec: ServiceSpec, sink: DiagnosticSink) -> None:
+    """Every endpoint generated as a 501 stub is a warning at the line that decided it."""
+    for ep in spec.endpoints:
+        if ep.binding.kind == "stub":
+            why = ep.binding.reason.removeprefix("stub: ")
+            sink.warn(ep.binding.line or ep.line or 1, f"{ep.method} {ep.path}: not generated: {why}")
+    spec.warnings = sink.warnings
 
 
 def _require_lld(doc: document.Document, sink: DiagnosticSink) -> None:

@@ -33,6 +33,11 @@ def warnings(spec: ServiceSpec) -> str:
     return "\n".join(f"{w.line}: {w.message}" for w in spec.warnings)
 
 
+def parse_warnings(spec: ServiceSpec) -> list:  # type: ignore[type-arg]
+    """Warnings about reading the document (not the binding's 'not generated' notices of stubs)."""
+    return [w for w in spec.warnings if ": not generated: " not in w.message]
+
+
 # --------------------------------------------------------------------------- function tables (A)
 
 
@@ -50,7 +55,7 @@ def test_function_table_with_endpoint_cell_pairs_functions() -> None:
     fns = {f.name: f for f in declared(spec)}
     assert fns["get_tenant"].timeout_s == 10 and fns["get_tenant"].path == "/v1.0/tenants/{tenantId}"
     assert fns["register"].trigger == "http" and fns["register"].trigger_raw == "API Gateway"
-    assert not spec.warnings
+    assert not parse_warnings(spec)
 
 
 def test_second_table_under_bold_label_counts_and_contradicts_heading() -> None:
@@ -362,7 +367,7 @@ def test_event_driven_functions_without_api() -> None:
     )
     assert (fns["nightly_retry"].trigger, fns["nightly_retry"].source_name) == ("schedule", "cron(0 2 * * ? *)")
     assert fns["start_migration"].trigger == "other"
-    assert not spec.warnings
+    assert not parse_warnings(spec)
 
 
 def test_deployed_names_pair_with_nothing() -> None:

@@ -9,8 +9,10 @@ this module groups them into ``Table`` nodes, following the ground-truth convent
 * A named table collects every entity and GSI declared after its name (declarations before the
   first name belong to the first table); a construct that names its own table (HCL, JSON, box)
   binds its keys and indexes to that table wherever it sits.
-* Without a table name, each entity is its own table; GSIs go to the entity that carries their
-  key attribute, else to the first entity of the nearest preceding entity block.
+* Without a table name, each entity is its own table, except an aggregate (a root item with
+  a constant sort key and the child items under its partition key), which is one table. GSIs go
+  to the entity that carries their key attribute, else to the first entity of the nearest
+  preceding entity block.
 * The first declaration of an entity or index wins; later, different ones are reported with
   both lines.
 * An explicit "No DynamoDB" statement with nothing declared yields no table.
@@ -36,7 +38,7 @@ from bbws_scaffold.lld.dynamodb.facts import (
     is_pattern,
 )
 from bbws_scaffold.lld.dynamodb.markdown import read_markdown, table_name_value
-from bbws_scaffold.model import GSI, Entity, EnvVar, Table
+from bbws_scaffold.model import GSI, Entity, EnvVar, Table, path_params
 
 
 @dataclass
@@ -143,10 +145,12 @@ def _entity_groups(ctx: Context, facts: Facts) -> list[_Group]:
     """No table name: one table per entity (keys-only facts join the nearest entity)."""
     groups: dict[str, _Group] = {}
     named = sorted((e for e in facts.entities if e.name), key=lambda e: e.line)
+    roots = _aggregate_roots(named)
     for ent in named:
-        key = naming.pascal(ent.name or "")
+        root = roots.get(ent.pk or "")
+        key = naming.pascal(root or ent.name or "")
         if key not in groups:
-            groups[key] = _Group(ent.name or "", ent.line, False)
+            groups[key] = _Group(root or ent.name or "", ent.line, False)
         groups[key].entities.append(ent)
     for ent in sorted((e for e in facts.entities if not e.name), key=lambda e: e.line):
         if named:
@@ -163,6 +167,24 @@ def _entity_groups(ctx: Context, facts: Facts) -> list[_Group]:
     for opt in sorted(facts.options, key=lambda o: o.line):
         _option_owner(opt, ordered).options.append(opt)
     return ordered
+
+
+def _aggregate_roots(named: list[EntityFact]) -> dict[str, str]:
+    """PK pattern -> the name of the aggregate root whose table holds that partition.
+
+    An aggregate is items under one partition: a root item with a constant sort key (``CART#{cartId}``
+    / ``METADATA``) and its children (``CART#{cartId}`` / ``ITEM#{itemId}``). They are one table, or
+    reading the root's partition would never return its children. Entities that merely share a
+    partition key with no root among them (two child types under another entity's id) keep the
+    one-table-per-entity rule.
+    """
+    out: dict[str, str] = {}
+    for ent in named:
+        if ent.pk and is_pattern(ent.pk) and ent.sk and not path_params(ent.sk) and ent.pk not in out:
+            siblings = [e for e in named if e.pk == ent.pk and e is not ent]
+            if siblings:
+                out[ent.pk] = ent.name or ""
+    return out
 
 
 def _gsi_owner(gsi: GsiFact, groups: list[_Group], entities: list[EntityFact]) -> _Group:

@@ -1,0 +1,37 @@
+"""``lld parse``: per endpoint, how it is generated (repository CRUD or a 501 stub) and why."""
+
+from __future__ import annotations
+
+from bbws_scaffold.lld.summary import table
+from bbws_scaffold.model import Endpoint, ServiceSpec
+
+
+def _contract(ep: Endpoint) -> str:
+    c = ep.contract
+    parts = [
+        f"{c.success_status}" if c.success_status else "",
+        c.content_type if c.content_type in ("form", "multipart") else "",
+    ]
+    if ep.request_model:
+        parts.append(f"in {ep.request_model}")
+    if ep.response_model:
+        parts.append(f"out {ep.response_model}" + (f" in '{c.envelope}'" if c.envelope else ""))
+    if c.errors:
+        parts.append("errors " + ",".join(str(e.status) for e in c.errors))
+    if c.order:
+        parts.append(f"{c.order_by or 'order'} {c.order}")
+    if c.page_size or c.max_page_size:
+        parts.append(f"page {c.page_size or '-'}/{c.max_page_size or '-'}")
+    if c.idempotent:
+        parts.append("idempotent")
+    return " ".join(p for p in parts if p)
+
+
+def render_bindings(spec: ServiceSpec) -> str:
+    """The binding decision of every endpoint, with the contract read from the LLD."""
+    if not spec.endpoints:
+        return ""
+    crud = sum(1 for e in spec.endpoints if e.binding.kind == "crud")
+    head = f"Bindings ({crud} CRUD, {len(spec.endpoints) - crud} stub)"
+    rows = [(e.method, e.path, e.binding.reason, _contract(e)) for e in spec.endpoints]
+    return "\n".join([head, table(["METHOD", "PATH", "BINDING", "CONTRACT"], rows, width=90)])
