@@ -12,6 +12,7 @@ from typing import Any
 from bbws_scaffold.model import ServiceSpec
 from bbws_scaffold.plan.entities import EntityPlan, TablePlan, build_entities, build_tables
 from bbws_scaffold.plan.handlers import HandlerPlan, build_handlers
+from bbws_scaffold.plan.models.builder import build_models
 from bbws_scaffold.plan.node import PlanNode
 
 
@@ -24,7 +25,7 @@ class CodePlan(PlanNode):
 def build_plan(spec: ServiceSpec) -> CodePlan:
     tables = build_tables(spec)
     entities = build_entities(spec, tables)
-    return CodePlan(tables=tables, entities=entities, handlers=build_handlers(spec, entities))
+    return CodePlan(tables=tables, entities=entities, handlers=build_handlers(spec, entities, build_models(spec)))
 
 
 def plan_answer(spec: ServiceSpec) -> dict[str, Any]:

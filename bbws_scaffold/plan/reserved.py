@@ -44,7 +44,9 @@ PYDANTIC_API = frozenset(
 """``BaseModel`` attributes (of pydantic 1 and 2) an entity field must not shadow, written out so
 the entity modules' field names do not depend on the pydantic version installed."""
 
-ENTITY_LOCALS = frozenset({"key", "item", "changes", "limit", "start"})
+ENTITY_LOCALS = frozenset(
+    {"key", "item", "changes", "limit", "start", "token", "expected_version", "descending", "order_by"}
+)
 """Parameter and local names of the generated repositories, services and handlers."""
 
 RESERVED_FIELDS = frozenset(set(dir(BaseModel)) | BUILTIN_NAMES | IMPORTED | MODEL_LOCALS)
