@@ -7,7 +7,8 @@ an enum -> a value none of its members has). The values come from the model's co
 from the generated code, so a handler that ignores the model fails these tests.
 
 Values are JSON texts (``json.dumps``): the template emits them through ``pystr`` and the
-test decodes them, so no LLD text becomes Python source.
+test decodes them, so no LLD text becomes Python source. A long string or list is its unit and
+a count (``"x"`` x 121), so the test line stays short.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ _NON_MATCHING = ("!", "", " ", "x", "0", "A", "~~ not valid ~~")
 class Violation(PlanNode):
     field: str = Field(description="the field as sent (alias, else ident)")
     rule: str = Field(description="the constraint broken: min_length, le, enum, type, ...")
-    value: str = Field(description="JSON text of the breaking value")
+    value: str = Field(description="JSON text of the breaking value, or of its unit when repeat > 1")
+    repeat: int = Field(default=1, description="the value is the unit times this (a string or list of that length)")
 
 
 class RequestCases(PlanNode):
@@ -53,6 +55,13 @@ def _number(v: float) -> int | float:
     return int(v) if float(v).is_integer() else v
 
 
+class Repeat:
+    """A breaking value that is ``unit`` repeated ``n`` times (a string or list of length ``n``)."""
+
+    def __init__(self, unit: Any, n: int):
+        self.unit, self.n = unit, n
+
+
 def _bound_violations(kind: str, args: dict[str, Any]) -> list[tuple[str, Any]]:
     integer = kind == "int"
     out: list[tuple[str, Any]] = []
@@ -74,9 +83,9 @@ def _bound_violations(kind: str, args: dict[str, Any]) -> list[tuple[str, Any]]:
 def _str_violations(args: dict[str, Any]) -> list[tuple[str, Any]]:
     out: list[tuple[str, Any]] = []
     if args.get("min_length", 0) > 0:
-        out.append(("min_length", "x" * (int(args["min_length"]) - 1)))
+        out.append(("min_length", Repeat("x", int(args["min_length"]) - 1)))
     if "max_length" in args:
-        out.append(("max_length", "x" * (int(args["max_length"]) + 1)))
+        out.append(("max_length", Repeat("x", int(args["max_length"]) + 1)))
     if "pattern" in args:
         try:
             rx = re.compile(args["pattern"])
@@ -115,7 +124,7 @@ def field_violations(f: ModelFieldPlan, enums: dict[str, EnumPlan]) -> list[tupl
     if core == "bool":
         return [("type", "not a boolean")]
     if core.startswith("list[") and "max_length" in args:
-        return [("max_length", ["x"] * (int(args["max_length"]) + 1))] if core == "list[str]" else []
+        return [("max_length", Repeat(["x"], int(args["max_length"]) + 1))] if core == "list[str]" else []
     return []
 
 
@@ -128,11 +137,15 @@ def request_cases(models: ModelsPlan, cls: str) -> RequestCases | None:
     enums = {c.name: c for c in models.classes if isinstance(c, EnumPlan) and c.members}
     required = [wire_name(f) for f in model.fields if f.default is None and _samples(factory, f)]
     violations = [
-        Violation(field=wire_name(f), rule=rule, value=json.dumps(value))
-        for f in model.fields
-        for rule, value in field_violations(f, enums)
+        _violation(wire_name(f), rule, value) for f in model.fields for rule, value in field_violations(f, enums)
     ]
     return RequestCases(cls=cls, factory=factory.name, required=required, violations=violations)
+
+
+def _violation(field: str, rule: str, value: Any) -> Violation:
+    if isinstance(value, Repeat):
+        return Violation(field=field, rule=rule, value=json.dumps(value.unit), repeat=value.n)
+    return Violation(field=field, rule=rule, value=json.dumps(value))
 
 
 def _samples(factory: FactoryPlan, f: ModelFieldPlan) -> bool:

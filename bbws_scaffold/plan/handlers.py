@@ -82,12 +82,70 @@ class RoutePlan(PlanNode):
     order_by: str | None = Field(description="stored name of the attribute a scanned page is sorted by (raw)")
     cases: RequestCases | None = Field(description="contract-test cases of the request model")
     owned_probes: list[OwnedProbe] = Field(description="server-owned entity fields a contract test sends")
-    numbers: list[str] = Field(description="stored names of numeric entity fields (JSON numbers in responses)")
+    numbers: list[NumberField] = Field(description="numeric entity fields (JSON numbers in responses)")
+    contract_tests: bool = Field(description="tests/contract/test_<fn>.py tests it")
+    item_factory: str = Field(
+        description="tests/factories.py function making a stored item (one that fits the response model, if any)"
+    )
+    update_field: EntityField | None = Field(description="the field an update test changes (a string one first)")
+    param_fields: list[str] = Field(
+        description="per path parameter, the entity field a test fills it from ('' when none: a sample value)"
+    )
+
+
+def _update_field(info: EntityPlan, drop: list[str]) -> EntityField | None:
+    changeable = [f for f in info.fields if not f.key and f.name not in drop and f.ident not in drop]
+    return next((f for f in changeable if f.ann == "str"), changeable[0] if changeable else None)
+
+
+def param_fields(ep: Endpoint, info: EntityPlan | None) -> list[str]:
+    """The entity field each path parameter addresses: the field of that name, else (the last
+    parameter of a get/update/delete) the first key field no parameter names."""
+    if info is None:
+        return ["" for _ in ep.params]
+    idents = [p.ident for p in ep.params]
+    unnamed = [f.ident for f in info.fields if f.key and f.ident not in idents]
+    out: list[str] = []
+    for p in ep.params:
+        if any(f.ident == p.ident for f in info.fields):
+            out.append(p.ident)
+        elif p.ident == idents[-1] and ep.operation in ("get", "update", "delete") and unnamed:
+            out.append(unnamed[0])
+        else:
+            out.append("")
+    return out
 
 
 class ErrorCode(PlanNode):
     status: int
     code: str = Field(description="raw")
+
+
+class ItemFactory(PlanNode):
+    """A factory of stored items whose fields also fit an LLD response model (tests/factories.py)."""
+
+    name: str
+    entity: str = Field(description="EntityPlan.ident")
+    entity_class: str
+    response_factory: str = Field(description="the response model's factory")
+
+
+def item_factory(info: EntityPlan, models: ModelsPlan, response_class: str | None) -> ItemFactory | None:
+    fa = next((f for f in models.factories if f.cls == response_class), None) if response_class else None
+    if fa is None:
+        return None
+    return ItemFactory(
+        name=f"{info.ident}_as_{fa.name}",
+        entity=info.ident,
+        entity_class=info.class_name,
+        response_factory=fa.name,
+    )
+
+
+class NumberField(PlanNode):
+    name: str = Field(description="as stored (raw)")
+    ident: str
+    decimal: bool = Field(description="a Decimal (else an int)")
 
 
 class OwnedProbe(PlanNode):
@@ -109,6 +167,8 @@ class HandlerPlan(PlanNode):
     logic_class: str = Field(description="class of its src/services/<fn>_logic.py module")
     story_note: str = Field(description="the user stories it implements (three at most), as xfail reasons start")
     stories: list[str] = Field(description="ids of the user stories it implements (raw)")
+    contract: bool = Field(description="some route has contract tests (tests/contract/test_<fn>.py)")
+    contract_imports: ImportLines = Field(description="of its contract tests")
     logic: bool = Field(description="it has a src/services/<fn>_logic.py module: a stub route, or no route")
     routes: list[RoutePlan]
     imports: ImportLines = Field(description="of the handler module")
@@ -196,8 +256,15 @@ def _route(
 ) -> RoutePlan:
     c = ep.contract
     drop = _drop(ep, info)
+    response_class = _schema_class(spec, models, ep.response_model)
+    items = item_factory(info, models, response_class) if info else None
     request_class = _schema_class(spec, models, ep.request_model) if ep.method in BODY_METHODS else None
     order = _stored_name(info, c.order_by) if info else None
+    numbers = [
+        NumberField(name=f.name, ident=f.ident, decimal=f.ann == "Decimal")
+        for f in (info.fields if info else [])
+        if f.ann in NUMERIC_ANNOTATIONS and not f.key
+    ]
     cases = None
     cases_op = ep.operation in ("create", "update")
     if request_class and info and cases_op:
@@ -218,7 +285,8 @@ def _route(
         envelope=c.envelope,
         error_codes=_error_codes(ep),
         request_class=request_class,
-        response_class=_schema_class(spec, models, ep.response_model),
+        response_class=response_class,
+        item_factory=items.name if items else (f"{info.ident}_factory" if info else ""),
         drop=drop,
         version=info.version.name if info and info.version and ep.operation == "update" else None,
         page_size=min(c.page_size or DEFAULT_PAGE_SIZE, c.max_page_size or DEFAULT_MAX_PAGE_SIZE),
@@ -227,7 +295,10 @@ def _route(
         order_by=order.name if order else None,
         cases=cases,
         owned_probes=_probes(ep, info, drop, _model(models, request_class)) if info and cases_op else [],
-        numbers=[f.name for f in info.fields if f.ann in NUMERIC_ANNOTATIONS] if info else [],
+        numbers=numbers,
+        contract_tests=info is not None and (cases_op or (ep.operation == "get" and bool(numbers))),
+        param_fields=param_fields(ep, info),
+        update_field=_update_field(info, drop) if info and ep.operation == "update" else None,
         **names,
     )
 
@@ -344,20 +415,62 @@ def _test_imports(
         if r.stub or info is None:
             continue
         imports.first.append(f"from src.repositories.{info.ident}_repository import {info.class_name}Repository")
-        if r.operation != "delete" and (r.operation != "update" or any(not f.key for f in info.fields)):
+        if _tests_use_entity_model(r):
             imports.first.append(f"from src.models.{info.ident} import {info.class_name}")
         if r.operation != "create" or not r.cases:
-            helpers.append(f"from tests.factories import {info.ident}_factory")
+            helpers.append(f"from tests.factories import {r.item_factory}")
         if r.operation == "delete":
             imports.first.append("from src.utils.exceptions import NotFoundError")
         if r.operation == "create" or (r.operation == "update" and r.cases):
             imports.first.append("from src.utils.responses import to_json")
         if r.cases:
             helpers.append(f"from tests.factories import {r.cases.factory}")
-        if r.response_class and r.operation in ("get", "update"):
+        if r.response_class and (r.operation == "get" or (r.operation == "update" and (r.update_field or r.cases))):
             imports.first.append("from src.models import schemas")
     imports.first += helpers
     return imports
+
+
+def _contract_imports(fn: Function, routes: list[RoutePlan], infos: dict[str, EntityPlan]) -> ImportLines:
+    imports = ImportLines(
+        std=["import json", "from typing import Any"],
+        first=[f"from src.handlers.{fn.ident} import handler", "from tests.events import api_event"],
+    )
+    for r in routes:
+        info = infos.get(r.entity or "")
+        if info is None or not r.contract_tests:
+            continue
+        imports.first.append(f"from src.repositories.{info.ident}_repository import {info.class_name}Repository")
+        if r.operation == "get":
+            imports.first.append(f"from tests.factories import {r.item_factory}")
+            if any(n.decimal for n in r.numbers):
+                imports.std.append("from decimal import Decimal")
+            continue
+        imports.first.append(f"from src.models.{info.ident} import {info.class_name}")
+        imports.first.append("from src.utils.responses import to_json")
+        if r.cases:
+            imports.first.append(f"from tests.factories import {r.cases.factory}")
+            if r.cases.required or r.cases.violations:
+                imports.third.append("import pytest")
+        else:
+            imports.first.append(f"from tests.factories import {info.ident}_{r.operation}_factory")
+        if r.operation == "update":
+            imports.first.append(f"from tests.factories import {r.item_factory}")
+        if r.response_class:
+            imports.first.append("from src.models import schemas")
+    return imports
+
+
+def _tests_use_entity_model(r: RoutePlan) -> bool:
+    """The integration tests of ``r`` name the entity class (to read a response back)."""
+    if r.operation in ("create", "list", "query"):
+        return True
+    if r.operation == "get":
+        return r.response_class is None
+    if r.operation == "update":
+        non_str_change = r.cases is None and r.update_field is not None and r.update_field.ann != "str"
+        return non_str_change or (r.response_class is None and (r.update_field is not None or r.cases is not None))
+    return False
 
 
 def _summary(fn: Function, eps: list[Endpoint]) -> str:
@@ -387,11 +500,28 @@ def handler_plan(
         logic_class=f"{fn.class_name}Logic",
         story_note=(", ".join(fn.stories[:3]) + ": ") if fn.stories else "no user story: ",
         stories=fn.stories,
+        contract=any(r.contract_tests for r in routes),
+        contract_imports=_contract_imports(fn, routes, infos),
         logic=fn.logic or any(r.stub for r in routes),
         routes=routes,
         imports=_handler_imports(fn, kind, routes, infos),
         test_imports=_test_imports(fn, kind, routes, infos),
     )
+
+
+def build_item_factories(
+    handlers: list[HandlerPlan], entities: list[EntityPlan], models: ModelsPlan
+) -> list[ItemFactory]:
+    """The item factories the handlers' tests use, each once, in handler order."""
+    by_ident = {e.ident: e for e in entities}
+    out: dict[str, ItemFactory] = {}
+    for h in handlers:
+        for r in h.routes:
+            info = by_ident.get(r.entity or "")
+            made = item_factory(info, models, r.response_class) if info else None
+            if made:
+                out.setdefault(made.name, made)
+    return list(out.values())
 
 
 def build_handlers(spec: ServiceSpec, entities: list[EntityPlan], models: ModelsPlan) -> list[HandlerPlan]:
