@@ -14,7 +14,7 @@ from pydantic import Field
 
 from bbws_scaffold import naming
 from bbws_scaffold.model import Endpoint, Function, Param, ServiceSpec
-from bbws_scaffold.plan.contract import RequestCases, request_cases
+from bbws_scaffold.plan.contract import RequestCases, request_cases, wire_name
 from bbws_scaffold.plan.entities import EntityField, EntityPlan
 from bbws_scaffold.plan.models.nodes import ModelClass, ModelsPlan
 from bbws_scaffold.plan.node import PlanNode
@@ -192,6 +192,26 @@ def _entity(ep: Endpoint, entities: dict[tuple[str, str], EntityPlan]) -> Entity
     return entities.get((ep.table or "", ep.entity or ""))
 
 
+def _misfit(spec: ServiceSpec, models: ModelsPlan, ep: Endpoint, info: EntityPlan) -> str | None:
+    """Why CRUD on ``info`` cannot honour the endpoint's models, if it cannot: a required field of
+    the request model the entity does not store (it would be lost), or of the response model
+    the entity does not hold (the response could never be produced)."""
+    stored = {n for f in info.fields for n in (f.name, f.ident)}
+    for role, name in (
+        ("request", ep.request_model if ep.method in BODY_METHODS else None),
+        ("response", ep.response_model),
+    ):
+        model = _model(models, _schema_class(spec, models, name))
+        if model is None:
+            continue
+        missing = [wire_name(f) for f in model.fields if f.default is None and not {wire_name(f), f.ident} & stored]
+        if missing:
+            return f"stub: {role} model {model.name} needs fields {info.class_name} does not store: " + ", ".join(
+                missing
+            )
+    return None
+
+
 def _schema_class(spec: ServiceSpec, models: ModelsPlan, name: str | None) -> str | None:
     """The class of ``src/models/schemas.py`` the DataModel ``name`` became (None: not a class)."""
     if not name:
@@ -278,7 +298,6 @@ def _route(
         params=ep.params,
         entity=info.ident if info else None,
         stub=info is None,
-        reason=ep.binding.reason,
         has_body=ep.method in BODY_METHODS and c.content_type != "none",
         content_type=c.content_type,
         success_status=c.success_status or (DEFAULT_STATUS.get(ep.operation, 200) if info else 200),
@@ -313,7 +332,12 @@ def _error_codes(ep: Endpoint) -> list[ErrorCode]:
 
 
 def _routes(
-    spec: ServiceSpec, models: ModelsPlan, fn: Function, eps: list[Endpoint], resolved: list[EntityPlan | None]
+    spec: ServiceSpec,
+    models: ModelsPlan,
+    fn: Function,
+    eps: list[Endpoint],
+    resolved: list[EntityPlan | None],
+    misfits: list[str | None],
 ) -> list[RoutePlan]:
     stubs = [info for info in resolved if info is None]
     single = len(eps) == 1
@@ -328,8 +352,9 @@ def _routes(
             path_model="PathParams" if single else f"PathParams{i}",
             tag=ep.method.lower() + ("" if single else f"_{i}"),
             logic_method=None if info else (fn.ident if len(stubs) == 1 else f"{fn.ident}_{i}"),
+            reason=why or ep.binding.reason,
         )
-        for i, (ep, info) in enumerate(zip(eps, resolved), start=1)
+        for i, (ep, info, why) in enumerate(zip(eps, resolved, misfits), start=1)
     ]
 
 
@@ -487,8 +512,10 @@ def handler_plan(
     """``entities``: (table name, entity name) -> that entity's plan; ``models``: the spec's models plan."""
     eps = [ep for ep in spec.endpoints if ep.handler == fn.ident]
     resolved = [_entity(ep, entities) for ep in eps]
+    misfits = [_misfit(spec, models, ep, info) if info else None for ep, info in zip(eps, resolved)]
+    resolved = [None if why else info for info, why in zip(resolved, misfits)]
     kind = _kind(fn, eps)
-    routes = _routes(spec, models, fn, eps, resolved)
+    routes = _routes(spec, models, fn, eps, resolved, misfits)
     infos = {info.ident: info for info in resolved if info}
     return HandlerPlan(
         ident=fn.ident,
