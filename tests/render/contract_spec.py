@@ -42,7 +42,8 @@ SOFT_DELETE = "stub: soft delete (line 42)"
 
 
 def _f(name: str, type_: str, optional: bool = False, **c: object) -> ModelField:
-    return ModelField(name=name, type=type_, optional=optional, required=not optional, constraints=c)  # type: ignore[arg-type]
+    constraints: dict[str, int | float | str | bool] = {k: v for k, v in c.items() if isinstance(v, (int, float, str))}
+    return ModelField(name=name, type=type_, optional=optional, required=not optional, constraints=constraints)
 
 
 def _ep(route: tuple[str, str], function: str, **kw: object) -> Endpoint:
@@ -121,9 +122,7 @@ def orders_spec() -> ServiceSpec:
             ),
         ],
         models=[
-            DataModel(
-                name="Channel", kind="enum", values=[EnumValue(name=v, value=v) for v in ("WEB", "APP")]
-            ),
+            DataModel(name="Channel", kind="enum", values=[EnumValue(name=v, value=v) for v in ("WEB", "APP")]),
             DataModel(
                 name="CreateOrderRequest",
                 fields=[
@@ -142,7 +141,9 @@ def orders_spec() -> ServiceSpec:
                 ],
             ),
         ],
-        user_stories=[UserStory(id="US-ORD-006", story="As a customer, I want to delete an order", functions=["delete_order"])],
+        user_stories=[
+            UserStory(id="US-ORD-006", story="As a customer, I want to delete an order", functions=["delete_order"])
+        ],
     )
     for ep in spec.endpoints:
         if (ep.method, ep.path) == DELETE:
