@@ -209,7 +209,25 @@ def _misfit(spec: ServiceSpec, models: ModelsPlan, ep: Endpoint, info: EntityPla
             return f"stub: {role} model {model.name} needs fields {info.class_name} does not store: " + ", ".join(
                 missing
             )
+        if role == "request" and ep.operation == "create":
+            unset = _not_given(ep, info, {n for f in model.fields for n in (wire_name(f), f.ident)})
+            if unset:
+                return f"stub: {info.class_name} needs fields request model {model.name} does not give: " + ", ".join(
+                    unset
+                )
     return None
+
+
+def _not_given(ep: Endpoint, info: EntityPlan, given: set[str]) -> list[str]:
+    """Required fields of ``info`` that neither the request, the path nor the service sets."""
+    path = {p.ident for p in ep.params}
+    out: list[str] = []
+    for f in info.fields:
+        if {f.name, f.ident} & given or f.name in info.server_owned or f.ident in path:
+            continue
+        if f.required and not f.key or f.key and not f.id:
+            out.append(f.name)
+    return out
 
 
 def _schema_class(spec: ServiceSpec, models: ModelsPlan, name: str | None) -> str | None:
@@ -286,9 +304,11 @@ def _route(
         if f.ann in NUMERIC_ANNOTATIONS and not f.key
     ]
     cases = None
-    cases_op = ep.operation in ("create", "update")
-    if request_class and info and cases_op:
+    update_field = _update_field(info, drop) if info and ep.operation == "update" else None
+    if request_class and info and ep.operation in ("create", "update"):
         cases = request_cases(models, request_class)
+    # an update of an entity with no field a client may set has nothing to test
+    cases_op = ep.operation == "create" or (ep.operation == "update" and (update_field or cases) is not None)
     return RoutePlan(
         method=ep.method,
         path=ep.path,
@@ -317,7 +337,7 @@ def _route(
         numbers=numbers,
         contract_tests=info is not None and (cases_op or (ep.operation == "get" and bool(numbers))),
         param_fields=param_fields(ep, info),
-        update_field=_update_field(info, drop) if info and ep.operation == "update" else None,
+        update_field=update_field,
         **names,
     )
 
@@ -378,11 +398,12 @@ def _handler_imports(
             if r.error_codes:
                 imports.first.append(v + "error_codes")
             info = infos.get(r.entity or "")
-            if info and (r.request_class or r.response_class):
+            paged = r.operation in ("list", "query")
+            if info and (r.request_class or (r.response_class and not paged)):
                 imports.first.append("from src.models import schemas")
             if info:
                 imports.first.append(f"from src.services.{info.ident}_service import {info.class_name}Service")
-                if r.response_class or r.envelope:
+                if r.envelope or (r.response_class and not paged):
                     imports.first.append("from src.utils.responses import shaped")
                 if r.operation == "create":
                     imports.first += [f"from src.models.{info.ident} import {info.class_name}Create"]
