@@ -67,7 +67,7 @@ OPERATION_ACTIONS: dict[str, list[str]] = {
     "get": ["dynamodb:GetItem"],
     "list": ["dynamodb:Scan"],
     "query": ["dynamodb:Query"],
-    "update": ["dynamodb:GetItem", "dynamodb:PutItem"],
+    "update": ["dynamodb:GetItem", "dynamodb:UpdateItem"],
     "delete": ["dynamodb:DeleteItem"],
     "custom": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"],
 }

@@ -51,7 +51,7 @@ LOCAL_NAMES = frozenset(
         # parameters and locals of the generated handlers, logic stubs, services and repositories
         "self", "cls", "event", "context", "body", "path", "data", "values", "item", "key", "keys",
         "changes", "limit", "start", "token", "page", "route", "logic", "result", "record", "payload",
-        "model", "overrides", "factory", "exc", "kwargs", "args",
+        "model", "overrides", "factory", "exc", "kwargs", "args", "expected_version", "descending", "order_by",
         # builtins the generated annotations and bodies use
         "str", "int", "float", "bool", "bytes", "list", "dict", "set", "tuple", "object", "super",
         "len", "isinstance", "print",

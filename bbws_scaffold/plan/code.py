@@ -11,7 +11,8 @@ from typing import Any
 
 from bbws_scaffold.model import ServiceSpec
 from bbws_scaffold.plan.entities import EntityPlan, TablePlan, build_entities, build_tables
-from bbws_scaffold.plan.handlers import HandlerPlan, build_handlers
+from bbws_scaffold.plan.handlers import HandlerPlan, ItemFactory, build_handlers, build_item_factories
+from bbws_scaffold.plan.models.builder import build_models
 from bbws_scaffold.plan.node import PlanNode
 
 
@@ -19,12 +20,20 @@ class CodePlan(PlanNode):
     tables: list[TablePlan]
     entities: list[EntityPlan]
     handlers: list[HandlerPlan]
+    item_factories: list[ItemFactory]
 
 
 def build_plan(spec: ServiceSpec) -> CodePlan:
     tables = build_tables(spec)
     entities = build_entities(spec, tables)
-    return CodePlan(tables=tables, entities=entities, handlers=build_handlers(spec, entities))
+    models = build_models(spec)
+    handlers = build_handlers(spec, entities, models)
+    return CodePlan(
+        tables=tables,
+        entities=entities,
+        handlers=handlers,
+        item_factories=build_item_factories(handlers, entities, models),
+    )
 
 
 def plan_answer(spec: ServiceSpec) -> dict[str, Any]:

@@ -109,6 +109,13 @@ class EntityPlan(PlanNode):
     imports: list[str] = Field(description="standard-library imports its annotations need (the model module's)")
     gsis: list[EntityGsi] = Field(description="GSIs whose partition key the entity's fields fill, by GSI name")
     has_repo: bool = Field(description="it has a PK pattern: a repository and a service are generated")
+    version: EntityField | None = Field(
+        default=None, description="its numeric version field: updates are conditional on it (optimistic lock)"
+    )
+    server_owned: list[str] = Field(
+        default_factory=list,
+        description="stored names of the fields the service sets itself: generated ids, timestamps, version (raw)",
+    )
 
 
 def key_prefix(pattern: str | None) -> str:
@@ -240,8 +247,27 @@ def _gsis(t: Table, e: Entity, fields: list[EntityField]) -> list[EntityGsi]:
     return out
 
 
+VERSION_IDENTS = ("version",)
+"""Field names of an optimistic-lock counter (with an integer or number type)."""
+
+STAMP_IDENTS = ("created_at", "updated_at")
+"""Timestamp fields the service sets on create/update (string-typed)."""
+
+
+def _version(fields: list[EntityField]) -> EntityField | None:
+    return next((f for f in fields if not f.key and f.ident in VERSION_IDENTS and f.ann in ("int", "Decimal")), None)
+
+
+def _server_owned(fields: list[EntityField], version: EntityField | None) -> list[str]:
+    """What the generated service sets on every write, so a client can never set it."""
+    owned = [f.name for f in fields if f.id and f.ann == "str"]
+    owned += [f.name for f in fields if f.ident in STAMP_IDENTS and f.ann == "str"]
+    return owned + ([version.name] if version else [])
+
+
 def entity_plan(t: Table, table: TablePlan, e: Entity) -> EntityPlan:
     fields = _fields(t, table, e)
+    version = _version(fields)
     sk = e.sk if e.sk is not None else (DEFAULT_SK if table.sk_attr else None)
     return EntityPlan(
         class_name=e.class_name,
@@ -259,6 +285,8 @@ def entity_plan(t: Table, table: TablePlan, e: Entity) -> EntityPlan:
         imports=[line for name, line in _ANNOTATION_IMPORTS if any(name in f.ann for f in fields)],
         gsis=_gsis(t, e, fields),
         has_repo=bool(e.pk),
+        version=version,
+        server_owned=_server_owned(fields, version),
     )
 
 

@@ -8,17 +8,28 @@ paths, summaries and descriptions are raw LLD text the templates escape.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
+from bbws_scaffold import naming
 from bbws_scaffold.model import Endpoint, Function, Param, ServiceSpec
-from bbws_scaffold.plan.entities import EntityPlan
+from bbws_scaffold.plan.contract import RequestCases, request_cases, wire_name
+from bbws_scaffold.plan.entities import EntityField, EntityPlan
+from bbws_scaffold.plan.models.nodes import ModelClass, ModelsPlan
 from bbws_scaffold.plan.node import PlanNode
 
 HandlerKind = Literal["http", "sqs", "event", "s3", "other"]
 
 BODY_METHODS = ("POST", "PUT", "PATCH")
+
+DEFAULT_STATUS = {"create": 201, "delete": 204}
+"""Success status of a CRUD operation the LLD states none for (anything else: 200)."""
+
+DEFAULT_PAGE_SIZE = 50
+DEFAULT_MAX_PAGE_SIZE = 100
+
+NUMERIC_ANNOTATIONS = ("int", "Decimal")
 
 _SQS_IMPORTS = [
     "from aws_lambda_powertools.utilities.batch import BatchProcessor",
@@ -54,6 +65,96 @@ class RoutePlan(PlanNode):
     path_model: str = Field(description="pydantic class of its path parameters")
     tag: str = Field(description="test-name stem of its tests")
     logic_method: str | None = Field(description="the *Logic method a stub route calls")
+    stub: bool = Field(description="a typed 501 stub: it calls logic_method (the LLD's operation is not plain CRUD)")
+    reason: str = Field(description="why it is CRUD or a stub, as the binding says (raw)")
+    has_body: bool = Field(description="the *Logic method takes the request body")
+    content_type: str = Field(description="json, form or none: how the body is decoded")
+    success_status: int
+    envelope: str | None = Field(description="key the success body is wrapped in (raw)")
+    error_codes: list[ErrorCode] = Field(description="the LLD's error code per status")
+    request_class: str | None = Field(description="the LLD's request model (a class of src/models/schemas.py)")
+    response_class: str | None = Field(description="the LLD's response model (a class of src/models/schemas.py)")
+    drop: list[str] = Field(description="body fields never taken from a client: server-owned (raw, as sent)")
+    version: str | None = Field(description="stored name of the version an update checks (raw)")
+    page_size: int
+    max_page_size: int
+    descending: bool = Field(description="newest first: queries read the sort key backwards")
+    order_by: str | None = Field(description="stored name of the attribute a scanned page is sorted by (raw)")
+    cases: RequestCases | None = Field(description="contract-test cases of the request model")
+    owned_probes: list[OwnedProbe] = Field(description="server-owned entity fields a contract test sends")
+    numbers: list[NumberField] = Field(description="numeric entity fields (JSON numbers in responses)")
+    contract_tests: bool = Field(description="tests/contract/test_<fn>.py tests it")
+    item_factory: str = Field(
+        description="tests/factories.py function making a stored item (one that fits the response model, if any)"
+    )
+    update_field: EntityField | None = Field(description="the field an update test changes (a string one first)")
+    param_fields: list[str] = Field(
+        description="per path parameter, the entity field a test fills it from ('' when none: a sample value)"
+    )
+
+
+def _update_field(info: EntityPlan, drop: list[str]) -> EntityField | None:
+    changeable = [f for f in info.fields if not f.key and f.name not in drop and f.ident not in drop]
+    return next((f for f in changeable if f.ann == "str"), changeable[0] if changeable else None)
+
+
+def param_fields(ep: Endpoint, info: EntityPlan | None) -> list[str]:
+    """The entity field each path parameter addresses: the field of that name, else (the last
+    parameter of a get/update/delete) the first key field no parameter names."""
+    if info is None:
+        return ["" for _ in ep.params]
+    idents = [p.ident for p in ep.params]
+    unnamed = [f.ident for f in info.fields if f.key and f.ident not in idents]
+    out: list[str] = []
+    for p in ep.params:
+        if any(f.ident == p.ident for f in info.fields):
+            out.append(p.ident)
+        elif p.ident == idents[-1] and ep.operation in ("get", "update", "delete") and unnamed:
+            out.append(unnamed[0])
+        else:
+            out.append("")
+    return out
+
+
+class ErrorCode(PlanNode):
+    status: int
+    code: str = Field(description="raw")
+
+
+class ItemFactory(PlanNode):
+    """A factory of stored items whose fields also fit an LLD response model (tests/factories.py)."""
+
+    name: str
+    entity: str = Field(description="EntityPlan.ident")
+    entity_class: str
+    response_factory: str = Field(description="the response model's factory")
+
+
+def item_factory(info: EntityPlan, models: ModelsPlan, response_class: str | None) -> ItemFactory | None:
+    fa = next((f for f in models.factories if f.cls == response_class), None) if response_class else None
+    if fa is None:
+        return None
+    return ItemFactory(
+        name=f"{info.ident}_as_{fa.name}",
+        entity=info.ident,
+        entity_class=info.class_name,
+        response_factory=fa.name,
+    )
+
+
+class NumberField(PlanNode):
+    name: str = Field(description="as stored (raw)")
+    ident: str
+    decimal: bool = Field(description="a Decimal (else an int)")
+
+
+class OwnedProbe(PlanNode):
+    name: str = Field(description="the field as stored and sent (raw)")
+    ident: str = Field(description="the entity field")
+    value: str = Field(description="JSON text of the value a client sends for it")
+
+
+RoutePlan.model_rebuild()
 
 
 class HandlerPlan(PlanNode):
@@ -65,6 +166,10 @@ class HandlerPlan(PlanNode):
     description: str | None = Field(description="raw")
     logic_class: str = Field(description="class of its src/services/<fn>_logic.py module")
     story_note: str = Field(description="the user stories it implements (three at most), as xfail reasons start")
+    stories: list[str] = Field(description="ids of the user stories it implements (raw)")
+    contract: bool = Field(description="some route has contract tests (tests/contract/test_<fn>.py)")
+    contract_imports: ImportLines = Field(description="of its contract tests")
+    logic: bool = Field(description="it has a src/services/<fn>_logic.py module: a stub route, or no route")
     routes: list[RoutePlan]
     imports: ImportLines = Field(description="of the handler module")
     test_imports: ImportLines = Field(description="of its integration tests")
@@ -81,37 +186,200 @@ def _kind(fn: Function, eps: list[Endpoint]) -> HandlerKind:
 
 
 def _entity(ep: Endpoint, entities: dict[tuple[str, str], EntityPlan]) -> EntityPlan | None:
-    """The entity a CRUD endpoint operates on (binding named its table and entity)."""
-    if ep.operation == "custom":
+    """The entity a CRUD endpoint operates on (binding named its table and entity); None: a stub."""
+    if ep.operation == "custom" or ep.binding.kind == "stub":
         return None
     return entities.get((ep.table or "", ep.entity or ""))
 
 
-def _routes(fn: Function, eps: list[Endpoint], resolved: list[EntityPlan | None]) -> list[RoutePlan]:
-    customs = [ep for ep in eps if ep.operation == "custom"]
-    single = len(eps) == 1
-    routes: list[RoutePlan] = []
-    for i, (ep, info) in enumerate(zip(eps, resolved), start=1):
-        routes.append(
-            RoutePlan(
-                method=ep.method,
-                path=ep.path,
-                summary=ep.summary,
-                operation=ep.operation,
-                index=ep.index,
-                params=ep.params,
-                entity=info.ident if info else None,
-                name=fn.ident if single else f"route_{i}",
-                path_model="PathParams" if single else f"PathParams{i}",
-                tag=ep.method.lower() + ("" if single else f"_{i}"),
-                logic_method=None if info else (fn.ident if len(customs) == 1 else f"{fn.ident}_{i}"),
+def _misfit(spec: ServiceSpec, models: ModelsPlan, ep: Endpoint, info: EntityPlan) -> str | None:
+    """Why CRUD on ``info`` cannot honour the endpoint's models, if it cannot: a required field of
+    the request model the entity does not store (it would be lost), or of the response model
+    the entity does not hold (the response could never be produced)."""
+    stored = {n for f in info.fields for n in (f.name, f.ident)}
+    for role, name in (
+        ("request", ep.request_model if ep.method in BODY_METHODS else None),
+        ("response", ep.response_model),
+    ):
+        model = _model(models, _schema_class(spec, models, name))
+        if model is None:
+            continue
+        missing = [wire_name(f) for f in model.fields if f.default is None and not {wire_name(f), f.ident} & stored]
+        if missing:
+            return f"stub: {role} model {model.name} needs fields {info.class_name} does not store: " + ", ".join(
+                missing
             )
+        if role == "request" and ep.operation == "create":
+            unset = _not_given(ep, info, {n for f in model.fields for n in (wire_name(f), f.ident)})
+            if unset:
+                return f"stub: {info.class_name} needs fields request model {model.name} does not give: " + ", ".join(
+                    unset
+                )
+    return None
+
+
+def _not_given(ep: Endpoint, info: EntityPlan, given: set[str]) -> list[str]:
+    """Required fields of ``info`` that neither the request, the path nor the service sets."""
+    path = {p.ident for p in ep.params}
+    out: list[str] = []
+    for f in info.fields:
+        if {f.name, f.ident} & given or f.name in info.server_owned or f.ident in path:
+            continue
+        if f.required and not f.key or f.key and not f.id:
+            out.append(f.name)
+    return out
+
+
+def _schema_class(spec: ServiceSpec, models: ModelsPlan, name: str | None) -> str | None:
+    """The class of ``src/models/schemas.py`` the DataModel ``name`` became (None: not a class)."""
+    if not name:
+        return None
+    dm = next((m for m in spec.models if m.name == name and m.kind == "model"), None)
+    if dm is None:
+        return None
+    return next((c.name for c in models.classes if isinstance(c, ModelClass) and c.name == dm.class_name), None)
+
+
+def _model(models: ModelsPlan, cls: str | None) -> ModelClass | None:
+    return next((c for c in models.classes if isinstance(c, ModelClass) and c.name == cls), None)
+
+
+def _stored_name(info: EntityPlan, name: str | None) -> EntityField | None:
+    """The entity field a name from the LLD's prose means (``created_at``, ``createdAt``)."""
+    if not name:
+        return None
+    ident = naming.snake(name)
+    return next((f for f in info.fields if f.name == name or f.ident in (ident, ident + "_")), None)
+
+
+def _drop(ep: Endpoint, info: EntityPlan | None) -> list[str]:
+    """Body fields the handler drops: what the service sets itself, and what the LLD says the
+    server owns, each as stored and as its snake_case ident (pydantic accepts both)."""
+    names = list(info.server_owned) if info else []
+    names += ep.contract.server_owned
+    out: list[str] = []
+    for n in names:
+        for form in (n, naming.snake(n)):
+            if form and form not in out:
+                out.append(form)
+    return out
+
+
+def _probes(ep: Endpoint, info: EntityPlan, drop: list[str], request: ModelClass | None) -> list[OwnedProbe]:
+    """A value a client might send for each server-owned field the entity stores (JSON text).
+
+    Not probed: fields the LLD's request model declares (it validates them, so a probe value of
+    the wrong type would be a 400), keys of an update, and the version an update checks."""
+    declared = {n for f in (request.fields if request else []) for n in (f.ident, f.alias)}
+    out: list[OwnedProbe] = []
+    for f in info.fields:
+        if f.key and ep.operation != "create" or f.name in declared or f.ident in declared:
+            continue
+        if info.version and f.ident == info.version.ident and ep.operation == "update":
+            continue
+        if f.name not in drop and f.ident not in drop:
+            continue
+        if f.ann == "str":
+            value = '"client-sent"'
+        elif f.ann in NUMERIC_ANNOTATIONS:
+            value = "987654"
+        else:
+            continue
+        out.append(OwnedProbe(name=f.name, ident=f.ident, value=value))
+    return out
+
+
+def _route(
+    spec: ServiceSpec, models: ModelsPlan, fn: Function, ep: Endpoint, info: EntityPlan | None, **names: Any
+) -> RoutePlan:
+    c = ep.contract
+    drop = _drop(ep, info)
+    response_class = _schema_class(spec, models, ep.response_model)
+    items = item_factory(info, models, response_class) if info else None
+    request_class = _schema_class(spec, models, ep.request_model) if ep.method in BODY_METHODS else None
+    order = _stored_name(info, c.order_by) if info else None
+    numbers = [
+        NumberField(name=f.name, ident=f.ident, decimal=f.ann == "Decimal")
+        for f in (info.fields if info else [])
+        if f.ann in NUMERIC_ANNOTATIONS and not f.key
+    ]
+    cases = None
+    update_field = _update_field(info, drop) if info and ep.operation == "update" else None
+    if request_class and info and ep.operation in ("create", "update"):
+        cases = request_cases(models, request_class)
+    # an update of an entity with no field a client may set has nothing to test
+    cases_op = ep.operation == "create" or (ep.operation == "update" and (update_field or cases) is not None)
+    return RoutePlan(
+        method=ep.method,
+        path=ep.path,
+        summary=ep.summary,
+        operation=ep.operation,
+        index=ep.index,
+        params=ep.params,
+        entity=info.ident if info else None,
+        stub=info is None,
+        has_body=ep.method in BODY_METHODS and c.content_type != "none",
+        content_type=c.content_type,
+        success_status=c.success_status or (DEFAULT_STATUS.get(ep.operation, 200) if info else 200),
+        envelope=c.envelope,
+        error_codes=_error_codes(ep),
+        request_class=request_class,
+        response_class=response_class,
+        item_factory=items.name if items else (f"{info.ident}_factory" if info else ""),
+        drop=drop,
+        version=info.version.name if info and info.version and ep.operation == "update" else None,
+        page_size=min(c.page_size or DEFAULT_PAGE_SIZE, c.max_page_size or DEFAULT_MAX_PAGE_SIZE),
+        max_page_size=c.max_page_size or max(DEFAULT_MAX_PAGE_SIZE, c.page_size or 0),
+        descending=c.order == "desc",
+        order_by=order.name if order else None,
+        cases=cases,
+        owned_probes=_probes(ep, info, drop, _model(models, request_class)) if info and cases_op else [],
+        numbers=numbers,
+        contract_tests=info is not None and (cases_op or (ep.operation == "get" and bool(numbers))),
+        param_fields=param_fields(ep, info),
+        update_field=update_field,
+        **names,
+    )
+
+
+def _error_codes(ep: Endpoint) -> list[ErrorCode]:
+    """The first code the LLD gives for each error status, by status."""
+    out: dict[int, str] = {}
+    for e in ep.contract.errors:
+        if e.code and e.status >= 400:
+            out.setdefault(e.status, e.code)
+    return [ErrorCode(status=k, code=v) for k, v in sorted(out.items())]
+
+
+def _routes(
+    spec: ServiceSpec,
+    models: ModelsPlan,
+    fn: Function,
+    eps: list[Endpoint],
+    resolved: list[EntityPlan | None],
+    misfits: list[str | None],
+) -> list[RoutePlan]:
+    stubs = [info for info in resolved if info is None]
+    single = len(eps) == 1
+    return [
+        _route(
+            spec,
+            models,
+            fn,
+            ep,
+            info,
+            name=fn.ident if single else f"route_{i}",
+            path_model="PathParams" if single else f"PathParams{i}",
+            tag=ep.method.lower() + ("" if single else f"_{i}"),
+            logic_method=None if info else (fn.ident if len(stubs) == 1 else f"{fn.ident}_{i}"),
+            reason=why or ep.binding.reason,
         )
-    return routes
+        for i, (ep, info, why) in enumerate(zip(eps, resolved, misfits), start=1)
+    ]
 
 
 def _handler_imports(
-    fn: Function, kind: HandlerKind, eps: list[Endpoint], resolved: list[EntityPlan | None]
+    fn: Function, kind: HandlerKind, routes: list[RoutePlan], infos: dict[str, EntityPlan]
 ) -> ImportLines:
     logic = f"from src.services.{fn.ident}_logic import {fn.class_name}Logic"
     imports = ImportLines(
@@ -122,32 +390,36 @@ def _handler_imports(
         ],
     )
     if kind == "http":
-        for ep, info in zip(eps, resolved):
-            if ep.params:
+        v = "from src.utils.validation import "
+        for r in routes:
+            if r.params:
                 imports.third += _PATH_MODEL_IMPORTS
-                imports.first.append("from src.utils.validation import parse_path")
+                imports.first.append(v + "parse_path")
+            if r.error_codes:
+                imports.first.append(v + "error_codes")
+            info = infos.get(r.entity or "")
+            paged = r.operation in ("list", "query")
+            if info and (r.request_class or (r.response_class and not paged)):
+                imports.first.append("from src.models import schemas")
             if info:
                 imports.first.append(f"from src.services.{info.ident}_service import {info.class_name}Service")
-                if ep.operation == "create":
-                    imports.first += [
-                        f"from src.models.{info.ident} import {info.class_name}Create",
-                        "from src.utils.validation import parse_body",
-                    ]
-                if ep.operation == "update":
-                    imports.first += [
-                        f"from src.models.{info.ident} import {info.class_name}Update",
-                        "from src.utils.validation import parse_body",
-                    ]
-                if ep.operation in ("list", "query"):
-                    imports.first.append("from src.utils.validation import page_params")
+                if r.envelope or (r.response_class and not paged):
+                    imports.first.append("from src.utils.responses import shaped")
+                if r.operation == "create":
+                    imports.first += [f"from src.models.{info.ident} import {info.class_name}Create"]
+                    imports.first += [v + "parse_request", v + "request_body"]
+                if r.operation == "update":
+                    imports.first += [f"from src.models.{info.ident} import {info.class_name}Update"]
+                    imports.first += [v + "parse_request", v + "request_body"]
+                    if r.version:
+                        imports.first.append(v + "expected_version")
+                if r.operation in ("list", "query"):
+                    imports.first.append(v + "page_params")
             else:
                 imports.first.append(logic)
-                if ep.method in BODY_METHODS:
-                    imports.first.append("from src.utils.validation import json_body")
-        imports.first += [
-            "from src.utils.responses import json_response",
-            "from src.utils.validation import http_errors",
-        ]
+                if r.has_body:
+                    imports.first.append(v + "request_body")
+        imports.first += ["from src.utils.responses import json_response", v + "http_errors"]
     elif kind == "sqs":
         imports.std.append("import json")
         imports.third += _SQS_IMPORTS
@@ -164,11 +436,11 @@ def _handler_imports(
 
 
 def _test_imports(
-    fn: Function, kind: HandlerKind, eps: list[Endpoint], resolved: list[EntityPlan | None]
+    fn: Function, kind: HandlerKind, routes: list[RoutePlan], infos: dict[str, EntityPlan]
 ) -> ImportLines:
     imports = ImportLines(std=["from typing import Any"], first=[f"from src.handlers.{fn.ident} import handler"])
     helpers: list[str] = []
-    ops = [ep.operation for ep in eps]
+    ops = ["custom" if r.stub else r.operation for r in routes]
     if kind == "http":
         helpers.append("from tests.events import api_event")
         if any(op not in ("custom", "delete") for op in ops):
@@ -184,17 +456,67 @@ def _test_imports(
         helpers.append("from tests.events import eventbridge_event")
     if kind == "s3":
         helpers.append("from tests.events import s3_event")
-    for ep, info in zip(eps, resolved):
-        if ep.operation == "custom" or info is None:
+    for r in routes:
+        info = infos.get(r.entity or "")
+        if r.stub or info is None:
             continue
         imports.first.append(f"from src.repositories.{info.ident}_repository import {info.class_name}Repository")
-        if ep.operation != "delete" and (ep.operation != "update" or any(not f.key for f in info.fields)):
+        if _tests_use_entity_model(r):
             imports.first.append(f"from src.models.{info.ident} import {info.class_name}")
-        helpers.append(f"from tests.factories import {info.ident}_factory")
-        if ep.operation == "delete":
+        if r.operation != "create" or not r.cases:
+            helpers.append(f"from tests.factories import {r.item_factory}")
+        if r.operation == "delete":
             imports.first.append("from src.utils.exceptions import NotFoundError")
+        if r.operation == "create" or (r.operation == "update" and r.cases):
+            imports.first.append("from src.utils.responses import to_json")
+        if r.cases:
+            helpers.append(f"from tests.factories import {r.cases.factory}")
+        if r.response_class and (r.operation == "get" or (r.operation == "update" and (r.update_field or r.cases))):
+            imports.first.append("from src.models import schemas")
     imports.first += helpers
     return imports
+
+
+def _contract_imports(fn: Function, routes: list[RoutePlan], infos: dict[str, EntityPlan]) -> ImportLines:
+    imports = ImportLines(
+        std=["import json", "from typing import Any"],
+        first=[f"from src.handlers.{fn.ident} import handler", "from tests.events import api_event"],
+    )
+    for r in routes:
+        info = infos.get(r.entity or "")
+        if info is None or not r.contract_tests:
+            continue
+        imports.first.append(f"from src.repositories.{info.ident}_repository import {info.class_name}Repository")
+        if r.operation == "get":
+            imports.first.append(f"from tests.factories import {r.item_factory}")
+            if any(n.decimal for n in r.numbers):
+                imports.std.append("from decimal import Decimal")
+            continue
+        imports.first.append(f"from src.models.{info.ident} import {info.class_name}")
+        imports.first.append("from src.utils.responses import to_json")
+        if r.cases:
+            imports.first.append(f"from tests.factories import {r.cases.factory}")
+            if r.cases.required or r.cases.violations:
+                imports.third.append("import pytest")
+        else:
+            imports.first.append(f"from tests.factories import {info.ident}_{r.operation}_factory")
+        if r.operation == "update":
+            imports.first.append(f"from tests.factories import {r.item_factory}")
+        if r.response_class:
+            imports.first.append("from src.models import schemas")
+    return imports
+
+
+def _tests_use_entity_model(r: RoutePlan) -> bool:
+    """The integration tests of ``r`` name the entity class (to read a response back)."""
+    if r.operation in ("create", "list", "query"):
+        return True
+    if r.operation == "get":
+        return r.response_class is None
+    if r.operation == "update":
+        non_str_change = r.cases is None and r.update_field is not None and r.update_field.ann != "str"
+        return non_str_change or (r.response_class is None and (r.update_field is not None or r.cases is not None))
+    return False
 
 
 def _summary(fn: Function, eps: list[Endpoint]) -> str:
@@ -205,11 +527,17 @@ def _summary(fn: Function, eps: list[Endpoint]) -> str:
     return f"{fn.ident}: {what}."
 
 
-def handler_plan(spec: ServiceSpec, fn: Function, entities: dict[tuple[str, str], EntityPlan]) -> HandlerPlan:
-    """``entities``: (table name, entity name) -> that entity's plan."""
+def handler_plan(
+    spec: ServiceSpec, fn: Function, entities: dict[tuple[str, str], EntityPlan], models: ModelsPlan
+) -> HandlerPlan:
+    """``entities``: (table name, entity name) -> that entity's plan; ``models``: the spec's models plan."""
     eps = [ep for ep in spec.endpoints if ep.handler == fn.ident]
     resolved = [_entity(ep, entities) for ep in eps]
+    misfits = [_misfit(spec, models, ep, info) if info else None for ep, info in zip(eps, resolved)]
+    resolved = [None if why else info for info, why in zip(resolved, misfits)]
     kind = _kind(fn, eps)
+    routes = _routes(spec, models, fn, eps, resolved, misfits)
+    infos = {info.ident: info for info in resolved if info}
     return HandlerPlan(
         ident=fn.ident,
         kind=kind,
@@ -219,17 +547,37 @@ def handler_plan(spec: ServiceSpec, fn: Function, entities: dict[tuple[str, str]
         description=fn.description,
         logic_class=f"{fn.class_name}Logic",
         story_note=(", ".join(fn.stories[:3]) + ": ") if fn.stories else "no user story: ",
-        routes=_routes(fn, eps, resolved),
-        imports=_handler_imports(fn, kind, eps, resolved),
-        test_imports=_test_imports(fn, kind, eps, resolved),
+        stories=fn.stories,
+        contract=any(r.contract_tests for r in routes),
+        contract_imports=_contract_imports(fn, routes, infos),
+        logic=fn.logic or any(r.stub for r in routes),
+        routes=routes,
+        imports=_handler_imports(fn, kind, routes, infos),
+        test_imports=_test_imports(fn, kind, routes, infos),
     )
 
 
-def build_handlers(spec: ServiceSpec, entities: list[EntityPlan]) -> list[HandlerPlan]:
-    """One handler per function, in spec order (``entities`` is the spec's entity plan)."""
+def build_item_factories(
+    handlers: list[HandlerPlan], entities: list[EntityPlan], models: ModelsPlan
+) -> list[ItemFactory]:
+    """The item factories the handlers' tests use, each once, in handler order."""
+    by_ident = {e.ident: e for e in entities}
+    out: dict[str, ItemFactory] = {}
+    for h in handlers:
+        for r in h.routes:
+            info = by_ident.get(r.entity or "")
+            made = item_factory(info, models, r.response_class) if info else None
+            if made:
+                out.setdefault(made.name, made)
+    return list(out.values())
+
+
+def build_handlers(spec: ServiceSpec, entities: list[EntityPlan], models: ModelsPlan) -> list[HandlerPlan]:
+    """One handler per function, in spec order (``entities`` is the spec's entity plan, ``models``
+    its models plan)."""
     # (table name, entity name) -> the first such entity, as the endpoint's binding names it
     by_name: dict[tuple[str, str], EntityPlan] = {}
     pairs = [(t.name, e.name) for t in spec.tables for e in t.entities]
     for key, plan in zip(pairs, entities):
         by_name.setdefault(key, plan)
-    return [handler_plan(spec, fn, by_name) for fn in spec.functions]
+    return [handler_plan(spec, fn, by_name, models) for fn in spec.functions]

@@ -36,7 +36,8 @@ def test_access_is_least_privilege() -> None:
     assert access["get_product"] == [("Products", ["dynamodb:GetItem"], [])]
     assert access["list_products"] == [("Products", ["dynamodb:Scan"], [])]
     assert access["list_products_by_category"] == [("Products", ["dynamodb:Query"], ["CategoryIndex"])]
-    assert access["update_product"] == [("Products", ["dynamodb:GetItem", "dynamodb:PutItem"], [])]
+    # UpdateItem writes the changed fields; GetItem tells a missing item (404) from a stale version (409)
+    assert access["update_product"] == [("Products", ["dynamodb:GetItem", "dynamodb:UpdateItem"], [])]
     assert access["create_review"] == [("Reviews", ["dynamodb:PutItem"], [])]
     assert access["publish_product"] == [
         ("Products", ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"], [])

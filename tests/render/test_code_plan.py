@@ -89,6 +89,8 @@ def test_reserved_names_differ_only_where_the_generated_code_needs_it() -> None:
     # the generated repositories' and handlers' own parameters, and the builtins an entity's
     # annotations use (a field named str breaks `name: str | None` in the same class)
     assert {"key", "item", "changes", "limit", "start", "token", "self", "str", "list", "dict"} <= ENTITY_RESERVED
+    # query_x(self, token, limit, token) would not compile: the update/query parameters too
+    assert {"expected_version", "descending", "order_by"} <= ENTITY_RESERVED
 
 
 def test_entity_gsis_need_every_hash_placeholder_as_a_field() -> None:

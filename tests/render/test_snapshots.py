@@ -24,6 +24,7 @@ from syrupy.assertion import SnapshotAssertion
 
 from bbws_scaffold.config.environments import environments_answer
 from bbws_scaffold.model import ServiceSpec
+from bbws_scaffold.plan.code import build_plan
 from bbws_scaffold.render.new import render
 from tests.paths import CATALOGUE_LLD, ROOT, example_llds
 from tests.render.specs import catalogue_spec, load_spec
@@ -61,6 +62,9 @@ def per_item_files(spec: ServiceSpec, envs: list[str]) -> dict[str, list[str]]:
     """What each per-item or conditional template yields for ``spec``, by the shape of its name."""
     entities = [e for t in spec.tables for e in t.entities]
     keyed = [e for e in entities if e.pk]
+    # which functions get a logic module and contract tests is the handler plan's decision
+    # (a stub route, a CRUD route that cannot honour its models); the templates must follow it
+    handlers = build_plan(spec).handlers
     return {
         ".github/workflows/deploy-*.yml": [f".github/workflows/deploy-{env}.yml" for env in envs[:1]],
         ".github/workflows/promote-*.yml": [f".github/workflows/promote-{env}.yml" for env in envs[1:]],
@@ -68,7 +72,8 @@ def per_item_files(spec: ServiceSpec, envs: list[str]) -> dict[str, list[str]]:
         "terraform/environments/*.tfvars": [f"terraform/environments/{env}.tfvars" for env in envs],
         "src/handlers/*.py": [f"src/handlers/{fn.ident}.py" for fn in spec.functions],
         "tests/integration/test_*.py": [f"tests/integration/test_{fn.ident}.py" for fn in spec.functions],
-        "src/services/*_logic.py": [f"src/services/{fn.ident}_logic.py" for fn in spec.functions if fn.logic],
+        "src/services/*_logic.py": [f"src/services/{h.ident}_logic.py" for h in handlers if h.logic],
+        "tests/contract/test_*.py": [f"tests/contract/test_{h.ident}.py" for h in handlers if h.contract],
         "src/models/*.py": [f"src/models/{e.ident}.py" for e in entities],
         "src/repositories/*_repository.py": [f"src/repositories/{e.ident}_repository.py" for e in keyed],
         "src/services/*_service.py": [f"src/services/{e.ident}_service.py" for e in keyed],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlencode
 
 
 def api_event(
@@ -12,8 +13,10 @@ def api_event(
     path_params: dict[str, str] | None = None,
     body: Any = None,
     query: dict[str, str] | None = None,
+    form: bool = False,
 ) -> dict[str, Any]:
-    """An event as API Gateway sends it; ``body`` is JSON-encoded unless it is already a string."""
+    """An event as API Gateway sends it; ``body`` is JSON-encoded unless it is already a string
+    (``form``: form-encoded, ``a=1&b=x``, as an HTML form or a provider webhook posts it)."""
     path = resource
     for name, value in (path_params or {}).items():
         path = path.replace("{" + name + "}", value)
@@ -21,13 +24,19 @@ def api_event(
         "resource": resource,
         "path": path,
         "httpMethod": method,
-        "headers": {"Content-Type": "application/json"},
+        "headers": {"Content-Type": "application/x-www-form-urlencoded" if form else "application/json"},
         "queryStringParameters": query,
         "pathParameters": path_params,
         "requestContext": {"httpMethod": method, "resourcePath": resource, "stage": "test"},
-        "body": body if body is None or isinstance(body, str) else json.dumps(body),
+        "body": _encode(body, form),
         "isBase64Encoded": False,
     }
+
+
+def _encode(body: Any, form: bool) -> str | None:
+    if body is None or isinstance(body, str):
+        return body
+    return urlencode(body, doseq=True) if form else json.dumps(body)
 
 
 def sqs_event(*bodies: str) -> dict[str, Any]:

@@ -91,6 +91,8 @@ class BaseRepository(Generic[T]):
     sk_attr: ClassVar[str | None] = "SK"
     pk_prefix: ClassVar[str] = ""
     sk_prefix: ClassVar[str] = ""
+    version_attr: ClassVar[str | None] = None
+    """The attribute an optimistic lock checks on update (the entity's version field), if any."""
 
     def __init__(self, table: Any | None = None) -> None:
         self.table = table if table is not None else boto3.resource("dynamodb").Table(os.environ[self.table_env])
@@ -128,18 +130,70 @@ class BaseRepository(Generic[T]):
             raise
         return item
 
-    def replace(self, item: T) -> T:
-        """Write ``item`` over an existing one (404 when it does not exist)."""
+    def _update(
+        self,
+        keys: dict[str, Any],
+        changes: dict[str, Any],
+        expected_version: int | None = None,
+    ) -> T:
+        """``UpdateItem``: ``SET`` the changed attributes (``None`` removes one), keep every other.
+
+        With a ``version_attr``: the write is conditional on the stored version being
+        ``expected_version`` and increments it (409 when another write got there first)."""
+        names: dict[str, str] = {"#pk": self.pk_attr}
+        values: dict[str, Any] = {}
+        sets: list[str] = []
+        removes: list[str] = []
+        for i, (name, value) in enumerate(changes.items()):
+            names[f"#f{i}"] = name
+            if value is None:
+                removes.append(f"#f{i}")
+            else:
+                values[f":v{i}"] = to_dynamo(value)
+                sets.append(f"#f{i} = :v{i}")
+        condition = "attribute_exists(#pk)"
+        if self.version_attr is not None:
+            names["#version"] = self.version_attr
+            values.update({":expected": expected_version, ":one": 1, ":zero": 0})
+            sets.append("#version = if_not_exists(#version, :zero) + :one")
+            condition += " AND #version = :expected"
+        clauses = ["SET " + ", ".join(sets)] if sets else []
+        if removes:
+            clauses.append("REMOVE " + ", ".join(removes))
+        kwargs: dict[str, Any] = {
+            "Key": keys,
+            "UpdateExpression": " ".join(clauses),
+            "ConditionExpression": condition,
+            "ExpressionAttributeNames": names,
+            "ReturnValues": "ALL_NEW",
+        }
+        if values:
+            kwargs["ExpressionAttributeValues"] = values
         try:
-            self.table.put_item(
-                Item=self.to_item(item),
-                ConditionExpression=Attr(self.pk_attr).exists(),
-            )
+            stored = self.table.update_item(**kwargs)["Attributes"]
         except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                raise NotFoundError(f"{self.model.__name__} not found") from None
-            raise
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            if self.version_attr is not None and self.table.get_item(Key=keys).get("Item") is not None:
+                raise ConflictError(f"{self.model.__name__} changed since version {expected_version}") from None
+            raise NotFoundError(f"{self.model.__name__} not found") from None
+        item = self.from_item(stored)
+        self._sync_derived(keys, stored, item)
         return item
+
+    def _sync_derived(self, keys: dict[str, Any], stored: dict[str, Any], item: T) -> None:
+        """Rewrite the derived key attributes (GSI keys built from fields) an update changed."""
+        derived = {k: v for k, v in self.item_keys(item).items() if k not in keys and stored.get(k) != v}
+        if not derived:
+            return
+        names = {f"#d{i}": name for i, name in enumerate(derived)}
+        values = {f":d{i}": value for i, value in enumerate(derived.values())}
+        self.table.update_item(
+            Key=keys,
+            UpdateExpression="SET " + ", ".join(f"#d{i} = :d{i}" for i in range(len(derived))),
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+        )
 
     def _delete(self, keys: dict[str, Any]) -> None:
         try:
@@ -149,7 +203,10 @@ class BaseRepository(Generic[T]):
                 raise NotFoundError(f"{self.model.__name__} not found") from None
             raise
 
-    def _scan(self, limit: int, token: str | None) -> Page[T]:
+    def _scan(self, limit: int, token: str | None, order_by: str | None = None, descending: bool = False) -> Page[T]:
+        """A filtered scan. DynamoDB returns scanned items in no stated order: with ``order_by``
+        the items of *each page* are sorted by that attribute (an order across pages needs a
+        query on an index sorted by it)."""
         condition = Attr(self.pk_attr).begins_with(self.pk_prefix)
         if self.sk_attr and self.sk_prefix:
             condition = condition & Attr(self.sk_attr).begins_with(self.sk_prefix)
@@ -158,8 +215,11 @@ class BaseRepository(Generic[T]):
         if start:
             kwargs["ExclusiveStartKey"] = start
         result = self.table.scan(**kwargs)
+        found = result.get("Items", [])
+        if order_by:
+            found = sorted(found, key=lambda i: (order_by in i, str(i.get(order_by, ""))), reverse=descending)
         return Page(
-            items=[self.from_item(i) for i in result.get("Items", [])],
+            items=[self.from_item(i) for i in found],
             next_token=_encode_token(result.get("LastEvaluatedKey")),
         )
 
@@ -172,11 +232,15 @@ class BaseRepository(Generic[T]):
         token: str | None,
         range_attr: str | None = None,
         range_prefix: str = "",
+        descending: bool = False,
     ) -> Page[T]:
+        """A query; ``descending`` reads the sort key newest/largest first (``ScanIndexForward=False``)."""
         condition = Key(hash_attr).eq(hash_value)
         if range_attr and range_prefix:
             condition = condition & Key(range_attr).begins_with(range_prefix)
         kwargs: dict[str, Any] = {"KeyConditionExpression": condition, "Limit": limit}
+        if descending:
+            kwargs["ScanIndexForward"] = False
         if index:
             kwargs["IndexName"] = index
         start = _decode_token(token)

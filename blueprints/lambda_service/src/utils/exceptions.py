@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class DomainError(Exception):
     """Base class of every error the service reports to its callers."""
@@ -29,7 +31,7 @@ class NotFoundError(DomainError):
 
 
 class ConflictError(DomainError):
-    """The item already exists or changed concurrently."""
+    """The item already exists, or changed since the version the client read (optimistic lock)."""
 
     status_code = 409
     code = "CONFLICT"
@@ -44,3 +46,20 @@ class NotImplementedYetError(DomainError):
     def __init__(self, method: str) -> None:
         super().__init__(f"{method} is not implemented yet")
         self.method = method
+
+
+class InvalidRequestError(BadRequestError):
+    """The request does not satisfy its model: ``fields`` says which fields and why."""
+
+    code = "VALIDATION_ERROR"
+
+    def __init__(self, message: str, fields: list[dict[str, Any]]) -> None:
+        super().__init__(message)
+        self.fields = fields
+
+
+class PreconditionRequiredError(DomainError):
+    """An update of a versioned item sent no version to check (``version`` or ``If-Match``)."""
+
+    status_code = 428
+    code = "PRECONDITION_REQUIRED"

@@ -9,14 +9,19 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
+from aws_lambda_powertools import Logger
 from pydantic import BaseModel
+from pydantic import ValidationError
 
 JSON_HEADERS = {"Content-Type": "application/json"}
+
+logger = Logger(child=True)
 
 
 def _default(value: Any) -> Any:
     if isinstance(value, BaseModel):
-        return value.model_dump(mode="json", by_alias=True, exclude_none=True)
+        # python mode keeps Decimal/int values: they become JSON numbers below, not strings
+        return value.model_dump(by_alias=True, exclude_none=True)
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, (datetime, date)):
@@ -29,7 +34,8 @@ def _default(value: Any) -> Any:
 
 
 def to_json(body: Any) -> str:
-    """Serialise models, Decimals (as DynamoDB returns numbers) and datetimes."""
+    """Serialise models, Decimals (as DynamoDB returns numbers: JSON numbers, integral ones as
+    integers) and datetimes."""
     return json.dumps(body, default=_default, separators=(",", ":"))
 
 
@@ -40,6 +46,21 @@ def json_response(status_code: int, body: Any = None) -> dict[str, Any]:
         "headers": dict(JSON_HEADERS),
         "body": "" if body is None else to_json(body),
     }
+
+
+def shaped(item: Any, model: type[BaseModel] | None = None, envelope: str | None = None) -> Any:
+    """The success body: ``item`` as the LLD's response ``model`` (when there is one), wrapped in
+    ``envelope`` (``{"data": ...}``) when the LLD states one.
+
+    An item the response model cannot describe (a stored item missing a field the model
+    requires) is sent as stored, with a warning logged: fix the data or the model."""
+    body: Any = item
+    if model is not None and isinstance(item, BaseModel):
+        try:
+            body = model.model_validate(item.model_dump(by_alias=True))
+        except ValidationError as exc:
+            logger.warning("response does not fit its model", extra={"model": model.__name__, "errors": str(exc)})
+    return {envelope: body} if envelope else body
 
 
 def error_response(
