@@ -19,7 +19,7 @@ from bbws_scaffold.publish.setup import PublishOptions, publish_repo
 from tests.paths import CATALOGUE_LLD
 from tests.publish.conftest import ORG
 from tests.publish.github_double import GitHubDouble
-from tests.publish.test_publish import setup_cli
+from tests.publish.test_publish import errors_only, setup_cli
 
 Capture = pytest.CaptureFixture[str]
 
@@ -57,7 +57,7 @@ def test_read_live_needs_a_token(
 
 def test_read_live_goes_with_dry_run(double: GitHubDouble, tmp_path: Path, capsys: Capture) -> None:
     assert main(setup_cli(double, tmp_path / "out", "--read-live")) == 2
-    assert capsys.readouterr().err.startswith("--read-live: error: goes with --dry-run")
+    assert errors_only(capsys.readouterr().err).startswith("--read-live: error: goes with --dry-run")
     assert double.requests == [] and not (tmp_path / "out").exists()
 
 
@@ -84,7 +84,7 @@ def test_an_api_url_the_token_must_not_go_to_is_refused_before_anything(
     monkeypatch.setattr(client.GitHubApi, "request", no_request)
     argv = ["repo", "setup-from-lld", "--lld", str(CATALOGUE_LLD), "--org", ORG, "--output", str(tmp_path / "out")]
     assert main([*argv, "--api-url", url]) == 2
-    err = capsys.readouterr().err
+    err = errors_only(capsys.readouterr().err)
     assert err.startswith("--api-url: error: "), err
     assert token not in err and "hunter2" not in err
     assert not (tmp_path / "out").exists()  # refused before rendering, so before any request

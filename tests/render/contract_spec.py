@@ -4,7 +4,7 @@ The LLD it stands for says: orders live under ``TENANT#{tenantId}`` / ``ORDER#{o
 ``CreateOrderRequest`` allows a quantity of 1..99, a total above 0 and the channels WEB and APP;
 the server owns the id, the timestamps, the version and the status; the create answers 201 inside
 ``{"data": ...}``; an update checks the version (409 when stale) and an unknown order is
-``ORDER_NOT_FOUND``; the list is newest first, 2 per page, at most 3; notes are created from a
+``ORDER_NOT_FOUND``; the list is by ``orderId``, descending, 2 per page, at most 3; notes are created from a
 form-encoded body; the delete is a soft delete (a stub); a ``ChannelIndex`` GSI keys orders by
 ``TENANT#{tenantId}#CHANNEL#{channel}``.
 """
@@ -75,7 +75,7 @@ def orders_spec() -> ServiceSpec:
             request_model="UpdateOrderRequest",
             contract=Contract(errors=[StatusCode(status=404, code="ORDER_NOT_FOUND")]),
         ),
-        _ep(LIST, "list_orders", contract=Contract(order="desc", page_size=2, max_page_size=3)),
+        _ep(LIST, "list_orders", contract=Contract(order="desc", order_by="orderId", page_size=2, max_page_size=3)),
         _ep(DELETE, "delete_order"),
         _ep(CANCEL, "manage_order"),
         _ep(REFUND, "manage_order"),
