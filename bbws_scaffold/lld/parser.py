@@ -31,6 +31,7 @@ from bbws_scaffold.lld.inventory import merge
 from bbws_scaffold.lld.readers import document, openapi
 from bbws_scaffold.lld.readers.grammar import load_grammar
 from bbws_scaffold.model import ServiceSpec
+from bbws_scaffold.plan.code import model_misfits
 
 
 def parse_file(
@@ -148,8 +149,21 @@ def parse_text(
     except ValueError as exc:  # a name the model cannot normalise: report, never a traceback
         sink.error(ident.title_line, f"cannot build the service model: {exc}")
         raise LLDError(file, sink.errors) from None
+    spec = _stub_model_misfits(spec)
     _warn_stubs(spec, sink)
     return spec
+
+
+def _stub_model_misfits(spec: ServiceSpec) -> ServiceSpec:
+    """A CRUD binding the LLD's own request/response models contradict (a required field the entity
+    does not store) is a stub too, decided here so ``lld parse``, the warning and the generated
+    code agree: the reason goes into the contract, where the binding reads it."""
+    found = model_misfits(spec)
+    if not found:
+        return spec
+    for ep, why in found:
+        ep.contract.custom_reason, ep.contract.custom_line = why, ep.line
+    return ServiceSpec.model_validate(spec.model_dump(mode="json"))
 
 
 def _warn_stubs(spec: ServiceSpec, sink: DiagnosticSink) -> None:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bbws_scaffold.model import ServiceSpec
+from bbws_scaffold.model import Endpoint, ServiceSpec
 from bbws_scaffold.plan.entities import EntityPlan, TablePlan, build_entities, build_tables
-from bbws_scaffold.plan.handlers import HandlerPlan, ItemFactory, build_handlers, build_item_factories
+from bbws_scaffold.plan.handlers import HandlerPlan, ItemFactory, build_handlers, build_item_factories, misfits
 from bbws_scaffold.plan.models.builder import build_models
 from bbws_scaffold.plan.node import PlanNode
 
@@ -39,3 +39,11 @@ def build_plan(spec: ServiceSpec) -> CodePlan:
 def plan_answer(spec: ServiceSpec) -> dict[str, Any]:
     """The value of the copier answer ``plan`` (JSON-compatible: it is stored in .copier-answers.yml)."""
     return build_plan(spec).model_dump(mode="json")
+
+
+def model_misfits(spec: ServiceSpec) -> list[tuple[Endpoint, str]]:
+    """CRUD endpoints whose request or response model the entity cannot honour (a required field
+    it does not store, or a create field nothing supplies), with why: the parser makes them stubs,
+    so the binding, its warning and the generated code agree."""
+    tables = build_tables(spec)
+    return misfits(spec, build_entities(spec, tables), build_models(spec))

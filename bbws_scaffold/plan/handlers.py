@@ -527,6 +527,18 @@ def _summary(fn: Function, eps: list[Endpoint]) -> str:
     return f"{fn.ident}: {what}."
 
 
+def misfits(spec: ServiceSpec, entities: list[EntityPlan], models: ModelsPlan) -> list[tuple[Endpoint, str]]:
+    """Every CRUD endpoint :func:`_misfit` refuses, with the reason (without ``stub: ``)."""
+    by_key = _by_name(spec, entities)
+    out: list[tuple[Endpoint, str]] = []
+    for ep in spec.endpoints:
+        info = _entity(ep, by_key)
+        why = _misfit(spec, models, ep, info) if info else None
+        if why:
+            out.append((ep, why.removeprefix("stub: ")))
+    return out
+
+
 def handler_plan(
     spec: ServiceSpec, fn: Function, entities: dict[tuple[str, str], EntityPlan], models: ModelsPlan
 ) -> HandlerPlan:
@@ -575,9 +587,14 @@ def build_item_factories(
 def build_handlers(spec: ServiceSpec, entities: list[EntityPlan], models: ModelsPlan) -> list[HandlerPlan]:
     """One handler per function, in spec order (``entities`` is the spec's entity plan, ``models``
     its models plan)."""
-    # (table name, entity name) -> the first such entity, as the endpoint's binding names it
+    by_name = _by_name(spec, entities)
+    return [handler_plan(spec, fn, by_name, models) for fn in spec.functions]
+
+
+def _by_name(spec: ServiceSpec, entities: list[EntityPlan]) -> dict[tuple[str, str], EntityPlan]:
+    """(table name, entity name) -> the first such entity, as the endpoint's binding names it."""
     by_name: dict[tuple[str, str], EntityPlan] = {}
     pairs = [(t.name, e.name) for t in spec.tables for e in t.entities]
     for key, plan in zip(pairs, entities):
         by_name.setdefault(key, plan)
-    return [handler_plan(spec, fn, by_name, models) for fn in spec.functions]
+    return by_name

@@ -74,6 +74,7 @@ class CartItem(BaseModel):
 class AddItemRequest(BaseModel):
     product_id: str = Field(..., alias="productId")
     quantity: int = Field(..., ge=1, le=99)
+    unit_price: float = Field(..., gt=0, alias="unitPrice")  # without it a CRUD create could not store the line
 ```
 """
 
@@ -143,7 +144,9 @@ def test_key_part_neither_in_path_nor_body_is_a_stub_and_from_the_body_is_crud()
 
 
 def test_request_model_with_fields_the_entity_lacks_is_a_stub() -> None:
-    models = CART_MODELS.replace("    quantity: int = Field(..., ge=1, le=99)\n```", "    coupon_code: str\n```")
+    models = CART_MODELS.replace(
+        "  # without it a CRUD create could not store the line\n```", "\n    coupon_code: str\n```"
+    )
     spec = parse(lld("| add_item | POST /v1.0/carts/{cartId}/items | Add |\n", CART_TABLES + models))
     hit = ep(spec, "POST", "/v1.0/carts/{cartId}/items")
     assert hit.binding.kind == "stub"
