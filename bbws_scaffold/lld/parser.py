@@ -168,11 +168,14 @@ def _stub_model_misfits(spec: ServiceSpec) -> ServiceSpec:
 
 def _warn_stubs(spec: ServiceSpec, sink: DiagnosticSink) -> None:
     """Every endpoint generated as a 501 stub is a warning at the line that decided it."""
+    before = len(sink.warnings)
     for ep in spec.endpoints:
         if ep.binding.kind == "stub":
             why = ep.binding.reason.removeprefix("stub: ")
             sink.warn(ep.binding.line or ep.line or 1, f"{ep.method} {ep.path}: not generated: {why}")
-    spec.warnings = sink.warnings
+    # added to the spec's own (the model's rename warnings among them), in line order
+    new = [w for w in sink.warnings[before:] if w not in spec.warnings]
+    spec.warnings = sorted(spec.warnings + new, key=lambda d: (d.line or 0, d.message))
 
 
 def _require_lld(doc: document.Document, sink: DiagnosticSink) -> None:

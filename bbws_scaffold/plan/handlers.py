@@ -215,6 +215,22 @@ def _misfit(spec: ServiceSpec, models: ModelsPlan, ep: Endpoint, info: EntityPla
                 return f"stub: {info.class_name} needs fields request model {model.name} does not give: " + ", ".join(
                     unset
                 )
+    if ep.operation == "create":
+        # a required field the LLD says the server sets, which the generated service does not set
+        # (a template's own `version` string, a `status` a workflow decides): CRUD could never create it
+        owned = set(info.server_owned) | {naming.snake(n) for n in info.server_owned}
+        said = {naming.snake(n) for n in ep.contract.server_owned} | set(ep.contract.server_owned)
+        path = {p.ident for p in ep.params}
+        unset = [
+            f.name
+            for f in info.fields
+            if f.required and not f.key and {f.name, f.ident} & said and not {f.name, f.ident} & (owned | path)
+        ]
+        if unset:
+            return (
+                f"stub: the LLD says the server sets {', '.join(unset)} of {info.class_name}, "
+                "which a plain CRUD create cannot know"
+            )
     return None
 
 

@@ -105,9 +105,9 @@ def merge_trees(
                 out.writes.append(Write(rel, n, _mode(n)))
             continue
         if u is None:
-            if o is None or user_owned(rel):  # new in the template, or a user-owned file to recreate
+            if o is None:  # new in the template
                 out.writes.append(Write(rel, n, _mode(n)))
-            continue  # the user deleted it: it stays deleted
+            continue  # the user deleted it (a business-logic file too, as copier keeps it): it stays deleted
         if mine == theirs or user_owned(rel) or base == theirs:
             continue
         if mine == base:

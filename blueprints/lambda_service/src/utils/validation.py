@@ -38,7 +38,7 @@ from src.utils.responses import error_response
 M = TypeVar("M", bound=BaseModel)
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 Route = Callable[[dict[str, Any]], dict[str, Any]]
-ContentType = Literal["json", "form", "none"]
+ContentType = Literal["json", "form", "multipart", "none"]
 
 logger = Logger(child=True)
 
@@ -61,10 +61,15 @@ def request_body(event: dict[str, Any], content_type: ContentType = "json") -> d
     """The body as a mapping (``{}`` when there is none, or when the endpoint takes none).
 
     ``form``: ``a=1&b=x`` -> ``{"a": "1", "b": "x"}`` (a key sent twice keeps every value, as a list).
+    ``multipart`` (file uploads; always hand-written logic): the raw body and its Content-Type
+    header, ``{"content_type": ..., "body": ...}``, for the logic to split into parts.
     """
     if content_type == "none":
         return {}
     text = _body_text(event)
+    if content_type == "multipart":
+        headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
+        return {"content_type": headers.get("content-type", ""), "body": text}
     if content_type == "form":
         parsed = parse_qs(text, keep_blank_values=True, strict_parsing=False)
         return {k: v[0] if len(v) == 1 else v for k, v in parsed.items()}
