@@ -136,6 +136,7 @@ def _walk(
         actor=run.actor,
         run_id=run.run_id,
         run_url=run.run_url,
+        git_ref=run.git_ref,
         functions={f: {"version": targets[f], "previous": stable[f]} for f in functions},
     )
     result = CanaryResult(outcome="in_progress")

@@ -12,6 +12,7 @@ from bbws_scaffold.runtime.log import redact_text
 
 _VERSION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _SHA_RE = re.compile(r"^[0-9a-f]{7,40}$")
+_REF_RE = re.compile(r"^refs/[A-Za-z0-9._/-]{1,200}$")
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class RunContext:
     run_id: str
     run_url: str
     commit_time: str = ""  # ISO 8601, of the deployed commit: $BBWS_COMMIT_TIME (scripts/ set it from git)
+    git_ref: str = ""  # $GITHUB_REF: refs/heads/hotfix/... marks a hotfix (DORA change failure rate)
 
     @classmethod
     def from_env(cls) -> RunContext:
@@ -37,6 +39,7 @@ class RunContext:
             run_id=run_id,
             run_url=url,
             commit_time=_iso_or_empty(os.environ.get("BBWS_COMMIT_TIME", "")),
+            git_ref=ref if _REF_RE.fullmatch(ref := os.environ.get("GITHUB_REF", "")) else "",
         )
 
     def default_version(self) -> str:

@@ -174,6 +174,7 @@ def _release(
         run_url=run.run_url,
         source_env=source,
         commit_time=run.commit_time,
+        git_ref=run.git_ref,
     )
     store = RecordStore.for_env(env, session)
     with lock_for(store, cfg.service, env, action, run), Recorder(store, record) as rec:

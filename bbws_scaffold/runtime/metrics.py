@@ -11,10 +11,12 @@ Definitions (records newer than ``now - since``, oldest first):
   the deployed commit (``commit_time``, recorded at deploy; a canary takes it from the record that
   published the same version); the median, over the deployments that have one.
 - **change failure rate**: failed changes / deployments, where a change failed when it was rolled
-  back: its canary ended ``rolled_back``, or the next record that moved traffic after it is a
-  ``rollback``. (A hotfix is a new deployment here: records do not say which branch they came from.)
+  back or hotfixed: its canary ended ``rolled_back``, or the next record that moved traffic after
+  it is a ``rollback`` or a deployment from a hotfix branch (``git_ref`` ``refs/heads/hotfix/...``,
+  what hotfix.yml runs on).
 - **time to restore**: per failed change, from when it went live (``finished_at``; a canary's
-  ``started_at``) to the ``finished_at`` of the next record that moved traffic; the median.
+  ``started_at``) to the ``finished_at`` of the next record that moved traffic (the rollback or
+  the hotfix); the median.
 - **rollback rate**: successful ``rollback`` records (manual or a canary's automatic one) /
   deployments.
 """
@@ -30,8 +32,14 @@ from bbws_scaffold.runtime.errors import RuntimeOpError
 from bbws_scaffold.runtime.records import ROLLED_BACK, SUCCEEDED, DeploymentRecord
 
 DEPLOY_ACTIONS = ("deploy", "promote", "canary")
+HOTFIX_REF = "refs/heads/hotfix/"
 _SINCE_RE = re.compile(r"^([1-9][0-9]{0,4})([hdw])$")
 _UNIT = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
+
+
+def _hotfix(record: DeploymentRecord) -> bool:
+    """A deployment from a hotfix branch: it repairs the change before it."""
+    return record.action in DEPLOY_ACTIONS and record.git_ref.startswith(HOTFIX_REF)
 
 
 def parse_since(text: str) -> timedelta:
@@ -101,7 +109,7 @@ def compute(records: list[DeploymentRecord], env: str, *, since: timedelta, now:
     for r in deployments:
         after = movers[movers.index(r) + 1 :]
         nxt = after[0] if after else None
-        if not (r.outcome == ROLLED_BACK or (nxt is not None and nxt.action == "rollback")):
+        if not (r.outcome == ROLLED_BACK or (nxt is not None and (nxt.action == "rollback" or _hotfix(nxt)))):
             continue
         failed += 1
         went_live = _time(r.started_at if r.outcome == ROLLED_BACK else r.finished_at)

@@ -59,6 +59,7 @@ class DeploymentRecord:
     source_env: str = ""
     detail: str = ""
     commit_time: str = ""  # ISO 8601 commit time of the deployed commit (DORA lead time; optional)
+    git_ref: str = ""  # the run's GITHUB_REF: refs/heads/hotfix/... is a hotfix (DORA change failure rate)
     # function name -> {"version": published/target version, "previous": alias version before}
     functions: dict[str, dict[str, str]] = field(default_factory=dict)
     record_id: str = field(default_factory=lambda: secrets.token_hex(4))

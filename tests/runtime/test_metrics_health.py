@@ -7,6 +7,7 @@ deployment outside the window. The expected numbers are worked out by hand next 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import datetime, timedelta, timezone
 
@@ -90,6 +91,31 @@ def test_dora_metrics_match_the_hand_calculation_over_records_read_back_from_dyn
     week = metrics.compute(records, "prod", since=timedelta(days=7), now=BASE + timedelta(days=12))
     assert (week.deployments, week.successful_deployments, week.failed_changes) == (2, 1, 2)
     assert (week.change_failure_rate, week.lead_time_seconds) == (1.0, 93600)
+
+
+def test_a_change_followed_by_a_hotfix_deployment_failed(accounts):
+    """hotfix.yml runs on refs/heads/hotfix/*: the deployment it makes repairs the one before it."""
+
+    def hotfix(r: DeploymentRecord) -> DeploymentRecord:
+        return dataclasses.replace(r, git_ref="refs/heads/hotfix/price-rounding")
+
+    history = [
+        rec("canary", "v1", SUCCEEDED, at(1, 10), at(1, 11)),  # went live 11:00, repaired by the hotfix
+        hotfix(rec("canary", "v1.0.1", SUCCEEDED, at(1, 14), at(1, 14, 30))),  # restored 14:30: 12600 s
+        rec("canary", "v2", SUCCEEDED, at(3, 10), at(3, 11)),  # followed by a main deploy: not failed
+        dataclasses.replace(rec("canary", "v3", SUCCEEDED, at(4, 10), at(4, 11)), git_ref="refs/heads/main"),
+    ]
+    prod = accounts("prod")
+    store = RecordStore(prod.session)
+    store.ensure_table()
+    for r in history:
+        store.put(r)
+    records = list(store.history("catalogue", "prod"))
+    assert {r.version: r.git_ref for r in records}["v1.0.1"] == "refs/heads/hotfix/price-rounding"  # stored
+    m = metrics.compute(records, "prod", since=timedelta(days=10), now=BASE + timedelta(days=10))
+    # 4 deployments; failed: v1 only (the hotfix itself and v2, v3 were not followed by a repair)
+    assert (m.deployments, m.failed_changes, m.change_failure_rate) == (4, 1, 0.25)
+    assert (m.time_to_restore_seconds, m.rollbacks, m.rollback_rate) == (12600, 0, 0.0)
 
 
 def _use_account(monkeypatch: pytest.MonkeyPatch, account) -> None:  # noqa: ANN001 - conftest Account
