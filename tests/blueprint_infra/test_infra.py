@@ -351,3 +351,17 @@ def test_workflows_read_exactly_the_secrets_the_publisher_sets(repo: Path) -> No
     } - {"GITHUB_TOKEN"}
     published = {name for env in load_config(environ={}).environments for name in env.secrets}
     assert read == published == {"AWS_ROLE_ARN"}
+
+
+def test_api_gateway_errors_carry_cors_headers(repo: Path) -> None:
+    """API Gateway answers some requests itself (a missing or bad token, throttling, a failure
+    before the function): the gateway-response types AWS documents for those carry
+    Access-Control-Allow-Origin, or a browser reports each as a CORS failure."""
+    api = repo / "terraform" / "api_gateway.tf"
+    if not api.exists():
+        pytest.skip("this spec has no endpoints")
+    text = api.read_text(encoding="utf-8")
+    for kind in ("DEFAULT_4XX", "DEFAULT_5XX", "UNAUTHORIZED", "ACCESS_DENIED", "THROTTLED"):
+        assert f'"{kind}"' in text
+    assert '"gatewayresponse.header.Access-Control-Allow-Origin"  = "\'${var.cors_allow_origin}\'"' in text
+    assert '"x-amazon-apigateway-gateway-responses" = local.gateway_responses' in text

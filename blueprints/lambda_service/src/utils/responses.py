@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import date
 from datetime import datetime
 from decimal import Decimal
@@ -14,6 +15,7 @@ from pydantic import BaseModel
 from pydantic import ValidationError
 
 JSON_HEADERS = {"Content-Type": "application/json"}
+CORS_ENV = "CORS_ALLOW_ORIGIN"  # set by terraform/lambda.tf from var.cors_allow_origin
 
 logger = Logger(child=True)
 
@@ -39,11 +41,19 @@ def to_json(body: Any) -> str:
     return json.dumps(body, default=_default, separators=(",", ":"))
 
 
+def cors_headers() -> dict[str, str]:
+    """``Access-Control-Allow-Origin`` on every response, success or error: without it a browser
+    reports each answer, a 400 or a 500 too, as a CORS failure. ``Vary: Origin`` when the origin
+    is not ``*``, so caches keep answers per origin."""
+    origin = os.environ.get(CORS_ENV) or "*"
+    return {"Access-Control-Allow-Origin": origin} | ({} if origin == "*" else {"Vary": "Origin"})
+
+
 def json_response(status_code: int, body: Any = None) -> dict[str, Any]:
     """A proxy response; ``body=None`` sends no body (204)."""
     return {
         "statusCode": status_code,
-        "headers": dict(JSON_HEADERS),
+        "headers": {**JSON_HEADERS, **cors_headers()},
         "body": "" if body is None else to_json(body),
     }
 
