@@ -207,7 +207,11 @@ class Binding(BaseModel):
     line: int | None = Field(default=None, description="the LLD line that decided it (stubs)")
 
 
-_PUBLIC_AUTH_RE = re.compile(r"\s*(none|public|anonymous|no auth.*|unauthenticated|n/?a)\s*", re.IGNORECASE)
+_PUBLIC_AUTH_RE = re.compile(
+    r"\s*(none|public|anonymous|no auth.*|unauthenticated|n/?a)\s*"
+    r"(\((public|anonymous|no auth[^)]*|unauthenticated)\))?\s*",  # "None (public)"
+    re.IGNORECASE,
+)
 
 
 def is_public(auth: str | None) -> bool:
