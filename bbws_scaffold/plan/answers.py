@@ -23,7 +23,7 @@ from bbws_scaffold.plan.models.builder import models_answer
 
 BLUEPRINT = "lambda_service"
 RUNTIME_BOTO3 = "1.44.5"
-"""boto3 the generated workflows install next to the runtime library (its only dependency)."""
+"""boto3 the generated repos' runtime lock pins (scripts/lock-runtime.sh reads it)."""
 
 
 def check_spec(spec: ServiceSpec) -> None:
@@ -69,10 +69,11 @@ def answers_data(spec: ServiceSpec, org: str, environments: dict[str, Any] | Non
 
 
 def runtime_answer() -> dict[str, str]:
-    """The runtime the generated workflows install: this library at the version that renders
-    (or updates) the repository, without its generator dependencies, and boto3. Always computed
-    afresh, so an update to a newer release moves the pin with it."""
-    return {"package": "bbws-scaffold", "version": __version__, "boto3": RUNTIME_BOTO3}
+    """The runtime a generated repo carries: the version of this library that renders (or
+    updates) it, vendored under ``vendor/``; its boto3 is pinned, with hashes, in
+    ``blueprints/_shared/requirements-runtime.txt`` (``RUNTIME_BOTO3``, re-locked by
+    ``scripts/lock-runtime.sh``). Always computed afresh, so an update moves the version with it."""
+    return {"version": __version__}
 
 
 def sorted_mappings(value: Any) -> Any:
