@@ -17,6 +17,7 @@ What it derives (templates only read the results):
   ``table`` and ``index`` (the GSI's logical name), from method + path shape.
 * A ``Function(synthesized=True)`` per endpoint group that the LLD pairs with no function;
   ``endpoint.handler`` names the function module that serves it.
+* ``Endpoint.access`` when not given (a spec built in code): :func:`bbws_scaffold.access.derive`.
 * ``Function.access``: least-privilege ``TableAccess`` per function (index names are physical).
 """
 
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from bbws_scaffold import naming
+from bbws_scaffold import access, naming
 from bbws_scaffold.lld.readers.grammar import load_grammar
 from bbws_scaffold.nodes import (
     GSI,
@@ -79,6 +80,8 @@ def bind(spec: ServiceSpec) -> None:
         _complete_table(table)
     models = {m.class_name: m for m in spec.models if m.kind == "model"}
     for ep in spec.endpoints:
+        if "access" not in ep.model_fields_set:  # a spec built in code: the parser sets it otherwise
+            ep.access = access.derive(ep)
         shape = _bind_endpoint(spec, ep)
         entity = _entity_of(spec, ep)
         request = models.get(naming.pascal(ep.request_model)) if ep.request_model else None
@@ -389,9 +392,19 @@ def _unfaithful(ep: Endpoint, entity: Entity, request: DataModel | None) -> str 
         extra = [name for ident, name in body.items() if ident not in fields]
         if extra:
             return f"request model {request.name} has fields {entity.class_name} does not: {', '.join(extra[:5])}"
+    if ep.operation == "list":
+        tenant = [p.name for p in entity.params if _tenant_rx().fullmatch(p.ident)]
+        if tenant:  # a scan would read every tenant's items: query the tenant's partition instead
+            return f"a scan of {entity.class_name} would read every tenant's items (its key names {{{tenant[0]}}})"
     if ep.contract.order and ep.operation in ("list", "query"):
         return _ordering(ep, entity)
     return None
+
+
+@lru_cache(maxsize=1)
+def _tenant_rx() -> re.Pattern[str]:
+    """Key placeholders that name a tenant (``lld_grammar/access.yaml``)."""
+    return re.compile(str(load_grammar()["access"].data["tenant_params"]), re.IGNORECASE)
 
 
 def _ordering(ep: Endpoint, entity: Entity) -> str | None:

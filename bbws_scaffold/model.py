@@ -19,6 +19,7 @@ from bbws_scaffold import binding, naming
 from bbws_scaffold.nodes import (
     ENV_PLACEHOLDER_RE,
     GSI,
+    Access,
     Attribute,
     Binding,
     ContentType,
@@ -56,6 +57,7 @@ from bbws_scaffold.nodes import (
 SPEC_VERSION = 1
 
 __all__ = [
+    "Access",
     "Attribute",
     "Binding",
     "ContentType",

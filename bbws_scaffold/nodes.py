@@ -197,6 +197,32 @@ class Contract(Node):
     )
 
 
+AccessKind = Literal["public", "authenticated", "permission"]
+TenantScope = Literal["path", "none"]
+
+
+class Access(BaseModel):
+    """Who may call an endpoint, as the LLD states it (derived by ``bbws_scaffold.lld.access``).
+
+    ``public``: no authorizer (the LLD says none/public/anonymous, or the caller proves itself with a
+    signature of its own: ``signature``); ``authenticated``: any caller with a verified Cognito token;
+    ``permission``: such a caller whose tenant role is one of ``roles``. Silence is authenticated
+    (fail closed).
+    """
+
+    model_config = ConfigDict(extra="forbid", revalidate_instances="always")
+
+    kind: AccessKind = "authenticated"
+    roles: list[str] = Field(default_factory=list, description="tenant roles the LLD allows (Admin, User)")
+    owner: bool = Field(default=False, description="the LLD also allows the resource's owner (not generated)")
+    signature: str | None = Field(default=None, description="how a public caller proves itself (HMAC Signature)")
+    tenant_scope: TenantScope = Field(
+        default="none", description="path: a path placeholder names the caller's tenant, which must match"
+    )
+    tenant_param: str | None = Field(default=None, description="ident of that path placeholder (tenant_id)")
+    reason: str = Field(default="", description="what decided it (the auth cell, or why the default)")
+
+
 class Binding(BaseModel):
     """How an endpoint is generated: repository CRUD faithful to the LLD, or a typed 501 stub."""
 
@@ -240,6 +266,9 @@ class Endpoint(Node):
     table: str | None = Field(default=None, description="Table.name of that entity (derived)")
     index: str | None = Field(default=None, description="GSI name a query endpoint uses (derived)")
     binding: Binding = Field(default_factory=lambda: Binding(), description="CRUD or stub, and why (derived)")
+    access: Access = Field(
+        default_factory=lambda: Access(), description="who may call it (derived from auth by bbws_scaffold.access)"
+    )
 
     @model_validator(mode="after")
     def _derive(self) -> Endpoint:

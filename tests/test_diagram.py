@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from bbws_scaffold.access import derive
 from bbws_scaffold.lld.parser import parse_file
 from bbws_scaffold.plan.diagram import mermaid, mermaid_block
 from tests.mermaid import check_matches_spec, mermaid_blocks, read_flowchart
@@ -61,6 +62,7 @@ def test_public_and_authenticated_routes_are_marked() -> None:
     spec = parse_file(CATALOGUE_LLD)
     auths = ["None", "Cognito JWT", None]
     eps = [ep.model_copy(update={"auth": a}) for ep, a in zip(spec.endpoints, auths)]
+    eps = [ep.model_copy(update={"access": derive(ep)}) for ep in eps]
     chart = read_flowchart(mermaid(spec.model_copy(update={"endpoints": eps})))
     marks = {lab: chart.classes[i] for i, (_, lab) in chart.nodes.items() if i.startswith("r")}
     assert marks == {

@@ -1,4 +1,5 @@
-"""``lld parse``: per endpoint, how it is generated (repository CRUD or a 501 stub) and why."""
+"""``lld parse``: per endpoint, who may call it, how it is generated (repository CRUD or a 501
+stub) and why."""
 
 from __future__ import annotations
 
@@ -27,11 +28,26 @@ def _contract(ep: Endpoint) -> str:
     return " ".join(p for p in parts if p)
 
 
+def access_text(ep: Endpoint) -> str:
+    """``public``, ``public (signature)``, ``authenticated`` or ``roles Admin|User``; ``tenant
+    {tenantId}`` when the path names the caller's tenant."""
+    a = ep.access
+    text = {"public": "public", "authenticated": "authenticated"}.get(a.kind) or "roles " + "|".join(a.roles)
+    if a.signature:
+        text += " (signature)"
+    if a.owner:
+        text += "|owner?"
+    if a.tenant_scope == "path":
+        name = next((p.name for p in ep.params if p.ident == a.tenant_param), a.tenant_param)
+        text += f", tenant {{{name}}}"
+    return text
+
+
 def render_bindings(spec: ServiceSpec) -> str:
     """The binding decision of every endpoint, with the contract read from the LLD."""
     if not spec.endpoints:
         return ""
     crud = sum(1 for e in spec.endpoints if e.binding.kind == "crud")
     head = f"Bindings ({crud} CRUD, {len(spec.endpoints) - crud} stub)"
-    rows = [(e.method, e.path, e.binding.reason, _contract(e)) for e in spec.endpoints]
-    return "\n".join([head, table(["METHOD", "PATH", "BINDING", "CONTRACT"], rows, width=90)])
+    rows = [(e.method, e.path, access_text(e), e.binding.reason, _contract(e)) for e in spec.endpoints]
+    return "\n".join([head, table(["METHOD", "PATH", "ACCESS", "BINDING", "CONTRACT"], rows, width=90)])

@@ -13,6 +13,7 @@ from pathlib import Path
 from bbws_scaffold.diagnostics import DiagnosticSink
 from bbws_scaffold.errors import LLDError
 from bbws_scaffold.lld import (
+    access,
     contracts,
     dependencies,
     entity_fields,
@@ -109,6 +110,7 @@ def parse_text(
     spec_models = models.extract(ctx)
     entity_fields.fill(ctx, spec_tables, spec_models)
     contracts.extract(ctx, endpoints, spec_models)
+    access.extract(ctx, endpoints)
     deps = dependencies.extract(ctx, spec_tables, functions, env)
     spec_nfrs = nfrs.extract(ctx)
     spec_tags = tags.extract(ctx)
@@ -168,13 +170,12 @@ def _stub_model_misfits(spec: ServiceSpec) -> ServiceSpec:
 
 def _warn_stubs(spec: ServiceSpec, sink: DiagnosticSink) -> None:
     """Every endpoint generated as a 501 stub is a warning at the line that decided it."""
-    before = len(sink.warnings)
     for ep in spec.endpoints:
         if ep.binding.kind == "stub":
             why = ep.binding.reason.removeprefix("stub: ")
             sink.warn(ep.binding.line or ep.line or 1, f"{ep.method} {ep.path}: not generated: {why}")
     # added to the spec's own (the model's rename warnings among them), in line order
-    new = [w for w in sink.warnings[before:] if w not in spec.warnings]
+    new = [w for w in sink.warnings if w not in spec.warnings]  # (the sink sorts: no slicing)
     spec.warnings = sorted(spec.warnings + new, key=lambda d: (d.line or 0, d.message))
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import Field
+
 from bbws_scaffold.model import Endpoint, ServiceSpec
 from bbws_scaffold.plan.entities import EntityPlan, TablePlan, build_entities, build_tables
 from bbws_scaffold.plan.handlers import HandlerPlan, ItemFactory, build_handlers, build_item_factories, misfits
@@ -21,6 +23,9 @@ class CodePlan(PlanNode):
     entities: list[EntityPlan]
     handlers: list[HandlerPlan]
     item_factories: list[ItemFactory]
+    tenant_roles: bool = Field(
+        description="some route checks a tenant role: the platform's tenants table is read (TENANTS_TABLE)"
+    )
 
 
 def build_plan(spec: ServiceSpec) -> CodePlan:
@@ -33,6 +38,7 @@ def build_plan(spec: ServiceSpec) -> CodePlan:
         entities=entities,
         handlers=handlers,
         item_factories=build_item_factories(handlers, entities, models),
+        tenant_roles=any(r.roles for h in handlers for r in h.routes),
     )
 
 

@@ -4,7 +4,7 @@
     SQS queues, schedules, EventBridge rules, S3 buckets --> the functions they trigger
     Lambda functions -.-> the SNS topics the service uses (its dependencies)
 
-Public routes (the LLD says they need no authentication, :func:`~bbws_scaffold.nodes.is_public`)
+Public routes (the LLD says they need no authentication: ``Endpoint.access``)
 and authenticated ones carry a class each (``public``/``authenticated``) and say so in their label.
 
 Node ids are generated (``r1``, ``f1``, ``t1`` ...); LLD text appears only inside quoted labels,
@@ -22,7 +22,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bbws_scaffold.model import ServiceSpec
-from bbws_scaffold.nodes import is_public
 
 MAX_LABEL = 160
 MAX_AUTH = 40
@@ -82,7 +81,7 @@ def mermaid(spec: ServiceSpec) -> str:
     if spec.endpoints:
         g.lines.append('  subgraph api["API routes"]')
         for ep in spec.endpoints:
-            public = is_public(ep.auth)
+            public = ep.access.kind == "public"
             auth = "public" if public else f"auth: {shorten(ep.auth, MAX_AUTH)}" if ep.auth else "authenticated"
             route = shorten(f"{ep.method} {ep.path}", MAX_LABEL - MAX_AUTH - 10)
             rid, new = g.node("route", f"{ep.method} {ep.path}", f"{route} ({auth})")

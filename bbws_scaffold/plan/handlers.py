@@ -91,6 +91,10 @@ class RoutePlan(PlanNode):
     param_fields: list[str] = Field(
         description="per path parameter, the entity field a test fills it from ('' when none: a sample value)"
     )
+    public: bool = Field(description="no authorizer and no caller check (Endpoint.access)")
+    roles: list[str] = Field(description="tenant roles the LLD allows (raw); empty: any signed-in caller")
+    tenant_param: str | None = Field(description="path parameter ident naming the caller's tenant")
+    write: bool = Field(description="changes data: a platform user needs tenant:edit, not tenant:read")
 
 
 def _update_field(info: EntityPlan, drop: list[str]) -> EntityField | None:
@@ -354,6 +358,10 @@ def _route(
         contract_tests=info is not None and (cases_op or (ep.operation == "get" and bool(numbers))),
         param_fields=param_fields(ep, info),
         update_field=update_field,
+        public=ep.access.kind == "public",
+        roles=ep.access.roles if ep.access.kind == "permission" else [],
+        tenant_param=ep.access.tenant_param if ep.access.tenant_scope == "path" else None,
+        write=ep.method not in ("GET", "HEAD", "OPTIONS"),
         **names,
     )
 
@@ -402,12 +410,22 @@ def _handler_imports(
         std=["from typing import Any"],
         third=[
             "from aws_lambda_powertools import Logger",
+            "from aws_lambda_powertools import Tracer",
             "from aws_lambda_powertools.utilities.typing import LambdaContext",
         ],
     )
     if kind == "http":
         v = "from src.utils.validation import "
+        imports.third += [
+            "from aws_lambda_powertools import Metrics",
+            "from aws_lambda_powertools.logging import correlation_paths",
+        ]
+        imports.first.append("from src.utils.observability import count_responses")
         for r in routes:
+            if not r.public:
+                imports.first.append("from src.utils.auth import authorize")
+            if r.tenant_param:
+                imports.first.append("from src.utils.auth import same_tenant")
             if r.params:
                 imports.third += _PATH_MODEL_IMPORTS
                 imports.first.append(v + "parse_path")

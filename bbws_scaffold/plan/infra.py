@@ -34,7 +34,6 @@ from pydantic import AfterValidator, Field
 from bbws_scaffold.config.environments import environments_answer
 from bbws_scaffold.lld.paths import route_path, segment_problem, segments
 from bbws_scaffold.model import ENV_PLACEHOLDER_RE, Nfr, ServiceSpec, Table, TableAccess
-from bbws_scaffold.nodes import is_public
 from bbws_scaffold.plan.concurrency import ConcurrencyPlan, build_concurrency
 from bbws_scaffold.plan.node import PlanNode
 
@@ -352,7 +351,7 @@ def _routes(spec: ServiceSpec, functions: set[str]) -> list[InfraRoute]:
                 path=path,
                 arn_path=re.sub(r"\{[^{}]*\}", "*", path),
                 function=ep.handler,
-                public=is_public(ep.auth),
+                public=ep.access.kind == "public",
             )
         )
     return routes

@@ -79,6 +79,7 @@ def per_item_files(spec: ServiceSpec, envs: list[str]) -> dict[str, list[str]]:
         "src/services/*_service.py": [f"src/services/{e.ident}_service.py" for e in keyed],
         "terraform/api_gateway.tf": ["terraform/api_gateway.tf"] if spec.endpoints else [],
         "terraform/dynamodb.tf": ["terraform/dynamodb.tf"] if spec.tables else [],
+        "tests/security/test_access.py": ["tests/security/test_access.py"] if any(h.routes for h in handlers) else [],
     }
 
 

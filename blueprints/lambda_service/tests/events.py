@@ -6,6 +6,27 @@ import json
 from typing import Any
 from urllib.parse import urlencode
 
+# Claims as API Gateway's Cognito authorizer passes them on (REST API: strings, groups
+# comma-separated). Tests call as a platform administrator unless they say otherwise, so that
+# tenant and role rules do not stand in the way of what they test; tests/security tests those.
+PLATFORM_ADMIN: dict[str, str] = {
+    "sub": "platform-admin-1",
+    "email": "ops@example.com",
+    "custom:user_type": "platform",
+    "cognito:groups": "platform-super-admin",
+}
+
+
+def tenant_user(tenant_id: str, sub: str = "tenant-user-1") -> dict[str, str]:
+    """The claims of a customer user of ``tenant_id``."""
+    return {
+        "sub": sub,
+        "email": f"{sub}@example.com",
+        "custom:user_type": "tenant",
+        "custom:tenant_id": tenant_id,
+        "cognito:groups": "",
+    }
+
 
 def api_event(
     method: str,
@@ -14,9 +35,11 @@ def api_event(
     body: Any = None,
     query: dict[str, str] | None = None,
     form: bool = False,
+    claims: dict[str, str] | None = PLATFORM_ADMIN,
 ) -> dict[str, Any]:
     """An event as API Gateway sends it; ``body`` is JSON-encoded unless it is already a string
-    (``form``: form-encoded, ``a=1&b=x``, as an HTML form or a provider webhook posts it)."""
+    (``form``: form-encoded, ``a=1&b=x``, as an HTML form or a provider webhook posts it);
+    ``claims=None``: an anonymous caller."""
     path = resource
     for name, value in (path_params or {}).items():
         path = path.replace("{" + name + "}", value)
@@ -27,7 +50,13 @@ def api_event(
         "headers": {"Content-Type": "application/x-www-form-urlencoded" if form else "application/json"},
         "queryStringParameters": query,
         "pathParameters": path_params,
-        "requestContext": {"httpMethod": method, "resourcePath": resource, "stage": "test"},
+        "requestContext": {
+            "httpMethod": method,
+            "resourcePath": resource,
+            "stage": "test",
+            "requestId": "test-request-1",
+            **({"authorizer": {"claims": dict(claims)}} if claims is not None else {}),
+        },
         "body": _encode(body, form),
         "isBase64Encoded": False,
     }

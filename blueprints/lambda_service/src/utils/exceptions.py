@@ -23,6 +23,20 @@ class BadRequestError(DomainError):
     code = "BAD_REQUEST"
 
 
+class UnauthorizedError(DomainError):
+    """No verified identity: the caller must sign in."""
+
+    status_code = 401
+    code = "UNAUTHORIZED"
+
+
+class ForbiddenError(DomainError):
+    """The caller is known but may not do this (role, or another tenant's resource)."""
+
+    status_code = 403
+    code = "FORBIDDEN"
+
+
 class NotFoundError(DomainError):
     """The addressed item does not exist."""
 

@@ -1,0 +1,82 @@
+"""Who may call each endpoint (``Endpoint.access``), from what the LLD states.
+
+Read from the endpoint's auth cell (inventory ``Auth``/``Auth Roles`` columns, a security table,
+OpenAPI ``security:``), its function's name and its path; vocabulary in ``lld_grammar/access.yaml``.
+
+* public: the cell says none/public/anonymous (``nodes.is_public``), a signature of the caller's
+  own (a webhook: ``signature``), the function is named public, or, when the LLD is silent, the
+  path is a sign-in step (``/auth/login``): with a warning naming that assumption;
+* permission: the cell lists roles (``Admin, User``); ``Owner`` among them is recorded and warned
+  about (an ownership check needs the stored item, which is not generated: only the roles pass);
+* authenticated: a token scheme, "All authenticated", or silence (fail closed).
+
+A ``{tenantId}``-style path placeholder makes the endpoint tenant-scoped: the caller's tenant must
+be the one in the path.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from bbws_scaffold import naming
+from bbws_scaffold.lld.readers.grammar import load_grammar
+from bbws_scaffold.nodes import Access, Endpoint, is_public
+
+
+@lru_cache(maxsize=4)
+def rules(folder: str | None = None) -> dict[str, re.Pattern[str]]:
+    """The vocabulary of ``lld_grammar/access.yaml`` (``folder``: another grammar directory)."""
+    return {k: re.compile(str(v), re.IGNORECASE) for k, v in load_grammar(folder)["access"].data.items()}
+
+
+def derive(ep: Endpoint, rx: dict[str, re.Pattern[str]] | None = None) -> Access:
+    """Who may call ``ep``, from its auth cell, function name and path."""
+    rx = rx or rules()
+    access = _who(ep, rx)
+    tenant = next((p.ident for p in ep.params if rx["tenant_params"].fullmatch(p.ident)), None)
+    if tenant:
+        access.tenant_scope, access.tenant_param = "path", tenant
+    return access
+
+
+def _who(ep: Endpoint, rx: dict[str, re.Pattern[str]]) -> Access:
+    cell = (ep.auth or "").strip()
+    name = ep.function or ep.operation_id or ""
+    if cell and is_public(cell):
+        return Access(kind="public", reason=f"auth: {cell}")
+    if cell and rx["signature"].search(cell):
+        return Access(kind="public", signature=cell, reason=f"auth: {cell} (the handler verifies it)")
+    if name and rx["public_names"].search(naming.snake(name)):
+        return Access(kind="public", reason=f"the function is named {name}")
+    if not cell:
+        step = _pre_login_step(ep.path, rx)
+        if step:
+            return Access(kind="public", reason=f"the LLD states no auth; '/{step}' is a sign-in step")
+        return Access(reason="the LLD states no auth: authenticated (fail closed)")
+    if rx["any_authenticated"].search(cell) or rx["authenticated"].search(cell):
+        return Access(reason=f"auth: {cell}")
+    roles, owner = _roles(cell, rx)
+    if roles:
+        return Access(kind="permission", roles=roles, owner=owner, reason=f"auth: {cell}")
+    return Access(reason=f"auth: {cell} (owner only: authenticated, no ownership check)", owner=owner)
+
+
+def _roles(cell: str, rx: dict[str, re.Pattern[str]]) -> tuple[list[str], bool]:
+    roles: list[str] = []
+    owner = False
+    for part in rx["role_separators"].split(cell):
+        word = rx["role_noise"].sub(" ", part or "").strip(" .()`*")
+        if not word:
+            continue
+        if rx["owner"].fullmatch(word):
+            owner = True
+        elif naming.words(word) and word not in roles:
+            roles.append(word)
+    return roles, owner
+
+
+def _pre_login_step(path: str, rx: dict[str, re.Pattern[str]]) -> str | None:
+    literal = [s for s in path.strip("/").split("/") if s and "{" not in s]
+    last = literal[-1] if literal else ""
+    return last if last and rx["pre_login_paths"].fullmatch(last) else None
