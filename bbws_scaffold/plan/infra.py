@@ -113,6 +113,9 @@ class InfraFunction(PlanNode):
     schedule: str | None = Field(default=None, description="rate()/cron() expression (schedule only, raw)")
     bucket: HclBody | None = Field(default=None, description="S3 bucket name (s3 only)")
     access: list[InfraAccess] = Field(default_factory=list)
+    reads_tenants: bool = Field(
+        default=False, description="checks the LLD's roles: reads the platform's tenants table (TENANTS_TABLE)"
+    )
 
 
 class InfraGsi(PlanNode):
@@ -442,6 +445,7 @@ def build_infra(spec: ServiceSpec, environments: dict[str, Any]) -> InfraPlan:
                 table_env.append(InfraTableEnv(name=ev.name, table=tables[0].ident))
 
     functions: list[InfraFunction] = []
+    role_checked = {ep.handler for ep in spec.endpoints if ep.access.kind == "permission"}
     seen_names: list[str] = []
     for index, f in enumerate(spec.functions, start=1):
         name = _function_name(f.deployed_name, f"{prefix}-{f.slug}", seen_names, index, env_len)
@@ -474,6 +478,7 @@ def build_infra(spec: ServiceSpec, environments: dict[str, Any]) -> InfraPlan:
                 schedule=schedule,
                 bucket=bucket,
                 access=_access_plan(f.access, by_name),
+                reads_tenants=f.ident in role_checked,
             )
         )
 
