@@ -19,7 +19,10 @@ JSON-serialisable dict the renderer hands to copier as the ``environments`` answ
           "deployments_table": "bbws-deployments", # runtime's deployment records (per account)
           "records_reader_role_arn": "arn:aws:iam::536580886816:role/bbws-deployments-reader",
           "sns_topic_arn": "arn:aws:sns:eu-west-1:536580886816:bbws-deployments-dev",
-          "log_retention_days": 365, "concurrency_budget": 20, ...
+          "log_retention_days": 365, "concurrency_budget": 20, ...,
+          "cognito_user_pool_arn": None,           # else read from the SSM parameter below
+          "cognito_user_pool_ssm_parameter": "/kimmy-ai/dev/cognito/user-pool-arn",
+          "attach_auth_layer": False, "auth_layer_ssm_parameter": "/kimmy-ai/dev/bbws-auth/layer-arn",
         },
         ...
       },
@@ -108,6 +111,7 @@ AccountId = Annotated[
 ]
 Region = Annotated[str, Matches(_REGION_RE, "an AWS region")]
 RoleName = Annotated[str, Matches(_ROLE_RE, "a valid IAM role name")]
+UserPoolArn = Annotated[str, Matches(_USER_POOL_ARN_RE, "a Cognito user pool ARN"), EMPTY_IS_DEFAULT]
 GitHubEnvironment = Annotated[str, Matches(_GITHUB_ENV_RE, "a valid GitHub environment name"), EMPTY_IS_DEFAULT]
 
 
@@ -143,8 +147,8 @@ class EnvironmentSettings(BaseModel):
         description="SSM parameter holding the ARN of the Cognito user pool that authorises the API "
         "(read at plan time unless cognito_user_pool_arn is given; {env} is the environment key)",
     )
-    cognito_user_pool_arn: Annotated[str, Matches(_USER_POOL_ARN_RE, "a Cognito user pool ARN"), EMPTY_IS_DEFAULT] | None = (
-        Field(default=None, description="default: read from cognito_user_pool_ssm_parameter")
+    cognito_user_pool_arn: UserPoolArn | None = Field(
+        default=None, description="default: read from cognito_user_pool_ssm_parameter"
     )
     auth_layer_ssm_parameter: Text = Field(
         default="/kimmy-ai/{env}/bbws-auth/layer-arn",

@@ -118,7 +118,8 @@ STRUCTURAL = [
     (
         "environments",
         _set("arn:aws:sns:eu-west-1:815856636111:pool", "environments", "sit", "cognito_user_pool_arn"),
-        r"environments\.sit\.cognito_user_pool_arn: 'arn:aws:sns:eu-west-1:815856636111:pool' is not a Cognito user pool ARN",
+        r"environments\.sit\.cognito_user_pool_arn: 'arn:aws:sns:eu-west-1:815856636111:pool' "
+        r"is not a Cognito user pool ARN",
     ),
     (
         "environments",
