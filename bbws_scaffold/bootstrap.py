@@ -213,6 +213,11 @@ def deploy_statements(
         "deployments_table": env["deployments_table"],
         "sns_topic_arn": env["sns_topic_arn"],
         "previous_reader_role_arn": previous.get("records_reader_role_arn") or "",
+        # SSM parameters terraform/ reads (a name starts with '/', which its ARN does not repeat)
+        "cognito_user_pool_parameter": (
+            "" if env.get("cognito_user_pool_arn") else env.get("cognito_user_pool_ssm_parameter", "")
+        ),
+        "auth_layer_parameter": env.get("auth_layer_ssm_parameter", "") if env.get("attach_auth_layer") else "",
     }
     lists = _names(infra, env["name"])
     raws = list(data["always"]) + [raw for t in sorted(resource_types) for raw in data["resources"][t]]

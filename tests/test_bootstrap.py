@@ -134,3 +134,23 @@ def test_without_dry_run_nothing_happens_and_it_says_so(repo: Path) -> None:
         timeout=120,
     )
     assert res.returncode == 2 and "only --dry-run" in res.stderr
+
+
+def test_the_role_may_read_exactly_the_ssm_parameters_terraform_reads() -> None:
+    """Terraform's aws_ssm_parameter data source calls ssm:GetParameter; a parameter's ARN is
+    ``arn:aws:ssm:REGION:ACCOUNT:parameter`` followed by its name (which starts with '/')."""
+    answers = answers_data(load_spec(CATALOGUE_LLD), "BigBeardWebSolutions")
+    prod = answers["environments"]["envs"]["prod"]
+    pool_arn = "arn:aws:ssm:af-south-1:093646564004:parameter/kimmy-ai/prod/cognito/user-pool-arn"
+    layer_arn = "arn:aws:ssm:af-south-1:093646564004:parameter/kimmy-ai/prod/bbws-auth/layer-arn"
+    got = {s.sid: s for s in build_plan(answers, "prod", ALL_TYPES).deploy_role.statements}
+    assert got["CognitoUserPoolParameter"].actions == ["ssm:GetParameter"]
+    assert got["CognitoUserPoolParameter"].resources == [pool_arn]
+    assert "AuthLayerParameter" not in got  # attach_auth_layer is off by default
+
+    prod["cognito_user_pool_arn"] = "arn:aws:cognito-idp:af-south-1:093646564004:userpool/af-south-1_AbC123"
+    prod["attach_auth_layer"] = True
+    got = {s.sid: s for s in build_plan(answers, "prod", ALL_TYPES).deploy_role.statements}
+    assert "CognitoUserPoolParameter" not in got  # the ARN is configured: no parameter is read
+    assert got["AuthLayerParameter"].resources == [layer_arn]
+    assert got["AuthLayerVersion"].actions == ["lambda:GetLayerVersion"]

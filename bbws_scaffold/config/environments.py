@@ -19,7 +19,10 @@ JSON-serialisable dict the renderer hands to copier as the ``environments`` answ
           "deployments_table": "bbws-deployments", # runtime's deployment records (per account)
           "records_reader_role_arn": "arn:aws:iam::536580886816:role/bbws-deployments-reader",
           "sns_topic_arn": "arn:aws:sns:eu-west-1:536580886816:bbws-deployments-dev",
-          "log_retention_days": 365, "concurrency_budget": 20, ...
+          "log_retention_days": 365, "concurrency_budget": 20, ...,
+          "cognito_user_pool_arn": None,           # else read from the SSM parameter below
+          "cognito_user_pool_ssm_parameter": "/kimmy-ai/dev/cognito/user-pool-arn",
+          "attach_auth_layer": False, "auth_layer_ssm_parameter": "/kimmy-ai/dev/bbws-auth/layer-arn",
         },
         ...
       },
@@ -52,6 +55,8 @@ _TABLE_RE = r"^[A-Za-z0-9_.-]{3,255}$"
 _ROLE_RE = r"^[A-Za-z0-9+=,.@_/-]{1,64}$"
 _SNS_ARN_RE = r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$"
 _GITHUB_ENV_RE = r"^[A-Za-z0-9_.-]{1,255}$"
+_SSM_PARAMETER_RE = r"^/[A-Za-z0-9_.\-/]{1,2047}$"
+_USER_POOL_ARN_RE = r"^arn:aws[a-z-]*:cognito-idp:[a-z0-9-]+:[0-9]{12}:userpool/[A-Za-z0-9_-]+$"
 _STATE_KEY_RE = r"^[A-Za-z0-9_.{}/-]*\{service\}[A-Za-z0-9_.{}/-]*$"
 
 # Per-stage defaults of the settings an environment may leave out (another key gets sit's), in
@@ -106,6 +111,7 @@ AccountId = Annotated[
 ]
 Region = Annotated[str, Matches(_REGION_RE, "an AWS region")]
 RoleName = Annotated[str, Matches(_ROLE_RE, "a valid IAM role name")]
+UserPoolArn = Annotated[str, Matches(_USER_POOL_ARN_RE, "a Cognito user pool ARN"), EMPTY_IS_DEFAULT]
 GitHubEnvironment = Annotated[str, Matches(_GITHUB_ENV_RE, "a valid GitHub environment name"), EMPTY_IS_DEFAULT]
 
 
@@ -136,6 +142,19 @@ class EnvironmentSettings(BaseModel):
     canary_percent: Annotated[int, Within(1, 100)] | None = Field(default=None, description=_BY_STAGE)
     canary_wait_seconds: Annotated[int, Within(0, 3600)] | None = Field(default=None, description=_BY_STAGE)
     deletion_protection: StrictBool | None = Field(default=None, description=_BY_STAGE)
+    cognito_user_pool_ssm_parameter: Text = Field(
+        default="/kimmy-ai/{env}/cognito/user-pool-arn",
+        description="SSM parameter holding the ARN of the Cognito user pool that authorises the API "
+        "(read at plan time unless cognito_user_pool_arn is given; {env} is the environment key)",
+    )
+    cognito_user_pool_arn: UserPoolArn | None = Field(
+        default=None, description="default: read from cognito_user_pool_ssm_parameter"
+    )
+    auth_layer_ssm_parameter: Text = Field(
+        default="/kimmy-ai/{env}/bbws-auth/layer-arn",
+        description="SSM parameter where the platform's auth layer publishes its Lambda layer ARN",
+    )
+    attach_auth_layer: StrictBool = Field(default=False, description="add the auth layer to every function")
 
     @field_validator(*_STAGE_DEFAULTS["sit"], mode="before")
     @classmethod
@@ -232,12 +251,26 @@ class EnvironmentsFile(BaseModel):
             "deployments_table": self.runtime.deployments_table,
             "records_reader_role_arn": f"arn:aws:iam::{acct}:role/{self.runtime.records_reader_role_name}",
             "sns_topic_arn": topic,
+            "cognito_user_pool_arn": cfg.cognito_user_pool_arn,
+            "cognito_user_pool_ssm_parameter": _ssm_name(
+                cfg.cognito_user_pool_ssm_parameter, name, "cognito_user_pool_ssm_parameter"
+            ),
+            "attach_auth_layer": cfg.attach_auth_layer,
+            "auth_layer_ssm_parameter": _ssm_name(cfg.auth_layer_ssm_parameter, name, "auth_layer_ssm_parameter"),
         }
         defaults = _STAGE_DEFAULTS.get(name, _STAGE_DEFAULTS["sit"])
         for field, default in defaults.items():
             value = getattr(cfg, field)
             resolved[field] = default if value is None else value
         return resolved
+
+
+def _ssm_name(pattern: str, env: str, field: str) -> str:
+    """An SSM parameter name with ``{env}`` replaced, checked against SSM's naming rules."""
+    value = pattern.replace("{env}", env)
+    if not re.fullmatch(_SSM_PARAMETER_RE, value) or "//" in value:
+        raise field_error(f"environments.{env}.{field}", f"{value!r} is not a valid SSM parameter name")
+    return value
 
 
 FILE = ConfigFile(EnvironmentsFile, DEFAULT_PATH, ENV_VAR, "environments configuration", EnvironmentsError)

@@ -115,6 +115,17 @@ STRUCTURAL = [
         r"environments\.prod\.reviewers\[0\]\.team: '-bad' is not a valid team slug",
     ),
     ("wordpress_image", _set("8", "versions", "php"), r"versions\.php: '8' is not a PHP version like 8\.3"),
+    (
+        "environments",
+        _set("arn:aws:sns:eu-west-1:815856636111:pool", "environments", "sit", "cognito_user_pool_arn"),
+        r"environments\.sit\.cognito_user_pool_arn: 'arn:aws:sns:eu-west-1:815856636111:pool' "
+        r"is not a Cognito user pool ARN",
+    ),
+    (
+        "environments",
+        _set("yes", "environments", "sit", "attach_auth_layer"),
+        r"environments\.sit\.attach_auth_layer: .*",
+    ),
 ]
 
 # Rules across fields (and, for github.yaml, across files): only the models check these.
@@ -155,6 +166,16 @@ CROSS_FIELD = [
         r"secrets\.EXTRA\.from: environment 'dev' has no field 'no_such_field'",
     ),
     ("wordpress_image", _drop("ecr_lifecycle", "default"), r"ecr_lifecycle: needs a `default` entry.*"),
+    (
+        "environments",
+        _set("kimmy-ai/{env}/pool", "environments", "dev", "cognito_user_pool_ssm_parameter"),
+        r"environments\.dev\.cognito_user_pool_ssm_parameter: 'kimmy-ai/dev/pool' is not a valid SSM parameter name",
+    ),
+    (
+        "environments",
+        _set("/kimmy ai/{env}/layer", "environments", "prod", "auth_layer_ssm_parameter"),
+        r"environments\.prod\.auth_layer_ssm_parameter: '/kimmy ai/prod/layer' is not a valid SSM parameter name",
+    ),
 ]
 
 
@@ -251,3 +272,17 @@ def test_the_schema_refuses_what_the_model_refuses(name: str, edit: Edit, expect
     doc = shipped(name)
     edit(doc)
     assert not jsonschema.Draft202012Validator(json_schema(name)).is_valid(doc), expected
+
+
+def test_auth_settings_default_per_environment_and_take_a_configured_pool(tmp_path: Path) -> None:
+    envs = load_environments()["envs"]
+    for name in ("dev", "sit", "prod"):
+        assert envs[name]["cognito_user_pool_arn"] is None
+        assert envs[name]["cognito_user_pool_ssm_parameter"] == f"/kimmy-ai/{name}/cognito/user-pool-arn"
+        assert envs[name]["auth_layer_ssm_parameter"] == f"/kimmy-ai/{name}/bbws-auth/layer-arn"
+        assert envs[name]["attach_auth_layer"] is False
+    pool = "arn:aws:cognito-idp:af-south-1:093646564004:userpool/af-south-1_AbC123"
+    path = edited("environments", _set(pool, "environments", "prod", "cognito_user_pool_arn"), tmp_path)
+    got = load_environments(path)["envs"]
+    assert got["prod"]["cognito_user_pool_arn"] == pool
+    assert got["sit"]["cognito_user_pool_arn"] is None
