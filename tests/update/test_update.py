@@ -315,7 +315,10 @@ def test_a_repo_rendered_before_the_plan_answer_updates_and_keeps_every_file(tmp
     # never removed), the handlers above all; the README gains the Architecture diagram
     assert result.changes["removed"] == [] and ".copier-answers.yml" in result.changes["modified"]
     assert all((repo / p).is_file() for p in before)
-    assert "src/handlers/get_product.py" not in result.changes["modified"]
+    # the handler is kept and brought to today's blueprint: the catalogue LLD states no auth for
+    # GET /v1.0/products/{productId}, so it checks the caller (fail closed)
+    handler = (repo / "src/handlers/get_product.py").read_text(encoding="utf-8")
+    assert "def handler(" in handler and "caller = authorize(event)" in handler
     assert "```mermaid\nflowchart LR\n" in (repo / "README.md").read_text(encoding="utf-8")
 
 
