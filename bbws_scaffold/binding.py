@@ -393,18 +393,12 @@ def _unfaithful(ep: Endpoint, entity: Entity, request: DataModel | None) -> str 
         if extra:
             return f"request model {request.name} has fields {entity.class_name} does not: {', '.join(extra[:5])}"
     if ep.operation == "list":
-        tenant = [p.name for p in entity.params if _tenant_rx().fullmatch(p.ident)]
+        tenant = [p.name for p in entity.params if access.rules()["tenant_params"].fullmatch(p.ident)]
         if tenant:  # a scan would read every tenant's items: query the tenant's partition instead
             return f"a scan of {entity.class_name} would read every tenant's items (its key names {{{tenant[0]}}})"
     if ep.contract.order and ep.operation in ("list", "query"):
         return _ordering(ep, entity)
     return None
-
-
-@lru_cache(maxsize=1)
-def _tenant_rx() -> re.Pattern[str]:
-    """Key placeholders that name a tenant (``lld_grammar/access.yaml``)."""
-    return re.compile(str(load_grammar()["access"].data["tenant_params"]), re.IGNORECASE)
 
 
 def _ordering(ep: Endpoint, entity: Entity) -> str | None:
