@@ -11,7 +11,8 @@ OpenAPI ``security:``), its function's name and its path; vocabulary in ``lld_gr
 * authenticated: a token scheme, "All authenticated", or silence (fail closed).
 
 A ``{tenantId}``-style path placeholder makes the endpoint tenant-scoped: the caller's tenant must
-be the one in the path.
+be the one in the path. A key part the path does not give may come from the caller instead
+(:func:`caller_field`): binding records those in ``Access.caller_keys``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from functools import lru_cache
 
 from bbws_scaffold import naming
 from bbws_scaffold.lld.readers.grammar import load_grammar
-from bbws_scaffold.nodes import Access, Endpoint, is_public
+from bbws_scaffold.nodes import Access, CallerField, Endpoint, is_public
 
 
 @lru_cache(maxsize=4)
@@ -38,6 +39,17 @@ def derive(ep: Endpoint, rx: dict[str, re.Pattern[str]] | None = None) -> Access
     if tenant:
         access.tenant_scope, access.tenant_param = "path", tenant
     return access
+
+
+def caller_field(ident: str, claim: str | None, rx: dict[str, re.Pattern[str]] | None = None) -> CallerField | None:
+    """The caller's field a key part ``ident`` is built from: ``tenant_id`` for a tenant-named part
+    or one read from a tenant claim, ``user_sub`` for one read from the user's claim (``sub``)."""
+    rx = rx or rules()
+    if claim and rx["caller_user_claims"].fullmatch(claim):
+        return "user_sub"
+    if rx["tenant_params"].fullmatch(ident) or (claim and rx["caller_tenant_claims"].fullmatch(claim)):
+        return "tenant_id"
+    return None
 
 
 def _who(ep: Endpoint, rx: dict[str, re.Pattern[str]]) -> Access:

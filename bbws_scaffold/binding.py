@@ -34,6 +34,7 @@ from bbws_scaffold.nodes import (
     GSI,
     Attribute,
     Binding,
+    CallerField,
     DataModel,
     Endpoint,
     Entity,
@@ -76,9 +77,11 @@ OPERATION_ACTIONS: dict[str, list[str]] = {
 
 def bind(spec: ServiceSpec) -> None:
     """Derive entities, GSI attributes, endpoint bindings, synthesized functions and table access."""
+    models = {m.class_name: m for m in spec.models if m.kind == "model"}
     for table in spec.tables:
         _complete_table(table)
-    models = {m.class_name: m for m in spec.models if m.kind == "model"}
+        for each in table.entities:
+            _adopt_model_types(each, models.get(each.class_name))
     for ep in spec.endpoints:
         if "access" not in ep.model_fields_set:  # a spec built in code: the parser sets it otherwise
             ep.access = access.derive(ep)
@@ -86,7 +89,7 @@ def bind(spec: ServiceSpec) -> None:
         entity = _entity_of(spec, ep)
         request = models.get(naming.pascal(ep.request_model)) if ep.request_model else None
         ep.contract.server_owned = _server_owned(ep, entity, request)
-        _decide(ep, shape, entity, request)
+        _decide(ep, shape, entity, request, spec.tables)
     _pair_functions(spec)
     _compute_access(spec)
     _link_stories(spec)
@@ -118,6 +121,37 @@ def _complete_table(table: Table) -> None:
                 if len(table.entities) == 1 or (pk and _pattern_idents(pk) <= fields):
                     if gsi.name not in entity.gsi_keys:
                         entity.gsi_keys[gsi.name] = [pk, sk]
+
+
+# a model field's annotation -> the attribute type it states (scalars only)
+_ANNOTATION_TYPES = {
+    "bool": "boolean",
+    "boolean": "boolean",
+    "int": "integer",
+    "integer": "integer",
+    "float": "number",
+    "number": "number",
+    "decimal": "number",
+}
+_OPTIONAL_RE = re.compile(r"^Optional\[(.*)\]$|^(.*?)\s*\|\s*None$")
+
+
+def _adopt_model_types(entity: Entity, model: DataModel | None) -> None:
+    """An attribute the data-model table lists without a type (``email, inApp, sms``) takes the
+    scalar type the LLD's model of the same name states (``email: bool``): one type per field."""
+    if model is None:
+        return
+    typed: dict[str, str] = {}
+    for f in model.fields:
+        ann = f.type.strip()
+        m = _OPTIONAL_RE.match(ann)
+        ann = (m.group(1) or m.group(2)).strip() if m else ann
+        kind = _ANNOTATION_TYPES.get(ann.lower())
+        if kind:
+            typed[naming.snake(f.alias or f.name)] = kind
+    for a in entity.attributes:
+        if a.type_raw is None and a.type == "string" and a.ident in typed:
+            a.type = typed[a.ident]
 
 
 def _bare_attr(pattern: str) -> str | None:
@@ -206,6 +240,9 @@ def _pick(cands: list[tuple[Table, Entity]], path_params: set[str]) -> tuple[Tab
 def _bind_endpoint(spec: ServiceSpec, ep: Endpoint) -> str | None:
     """Operation, entity, table and index from method + path shape; the reason when it is custom."""
     ep.operation, ep.entity, ep.table, ep.index = "custom", None, None, None
+    ep.access.caller_keys = {}
+    if ep.access.tenant_scope == "caller":
+        ep.access.tenant_scope = "none"
     segs = _segments(ep.path)
     if not segs:
         return "no table entity matches the path"
@@ -219,7 +256,10 @@ def _bind_endpoint(spec: ServiceSpec, ep: Endpoint) -> str | None:
             return "no table entity matches the path"
         table, entity = hit
         ep.entity, ep.table = entity.name, table.name
-        missing = _uncovered_keys(entity, segs)
+        caller = {k: v for k, v in _caller_keys(spec, ep, entity).items() if k not in params}
+        missing = _uncovered_keys(entity, segs, set(caller))
+        if not missing:
+            _take_from_caller(ep, caller)
         if missing:
             key = _written(entity, missing[0], ep)
             return f"key part {key} of {entity.class_name} is not in the path (key {_key_text(entity)})"
@@ -241,24 +281,35 @@ def _bind_endpoint(spec: ServiceSpec, ep: Endpoint) -> str | None:
         return "no table entity matches the path"
     table, entity = hit
     ep.entity, ep.table = entity.name, table.name
+    caller = {k: v for k, v in _caller_keys(spec, ep, entity).items() if k not in params}
+    given = params | set(caller)
+    single = {"GET": "get", "PUT": "update", "PATCH": "update", "DELETE": "delete"}.get(ep.method)
+    if single and caller and {p.ident for p in entity.params} <= given:
+        # the path and the caller give the whole key (USER#{userId} / PREFERENCES): one item, the caller's
+        ep.operation = single  # type: ignore[assignment]
+        _take_from_caller(ep, caller)
+        return None
     if ep.method == "POST":
         ep.operation = "create"
+        _take_from_caller(ep, caller)
     elif ep.method == "GET":
         pk_params = _pattern_idents(entity.pk)
-        if pk_params and pk_params <= params:
+        if pk_params and pk_params <= given:
             ep.operation = "query"  # the entity's partition on the base table
+            _take_from_caller(ep, {k: v for k, v in caller.items() if k in pk_params})
         elif not pk_params and not params:
             ep.operation = "query"  # constant partition key (PK = "TEMPLATE")
-        elif params:
+        elif given:
             for name, (gpk, _gsk) in sorted(entity.gsi_keys.items()):
                 hk = _pattern_idents(gpk)
-                if hk and hk <= params:
+                if hk and hk <= given:
                     ep.operation, ep.index = "query", name
+                    _take_from_caller(ep, {k: v for k, v in caller.items() if k in hk})
                     break
-        elif pk_params <= {"id", entity.ident + "_id"}:
+        if ep.operation == "custom" and not params and pk_params <= {"id", entity.ident + "_id"}:
             ep.operation = "list"  # the partition key is the item's own id: a (paginated) scan
         if ep.operation == "custom":
-            missing = sorted(pk_params - params)
+            missing = sorted(pk_params - given)
             what = _written(entity, missing[0], ep) if missing else entity.pk
             return f"key part {what} of {entity.class_name} is not in the path (and no index is keyed by the path)"
         return None
@@ -306,7 +357,7 @@ def _entity_of(spec: ServiceSpec, ep: Endpoint) -> Entity | None:
 
 def _own_id(ep: Endpoint, entity: Entity) -> str | None:
     """The entity's own id a create generates: the last key placeholder the path does not give."""
-    given = {naming.snake(p.name) for p in ep.params if naming.words(p.name)}
+    given = {naming.snake(p.name) for p in ep.params if naming.words(p.name)} | set(ep.access.caller_keys)
     for p in reversed(entity.params):
         if p.ident not in given:
             return p.ident
@@ -318,8 +369,9 @@ def _field_idents(model: DataModel) -> dict[str, str]:
 
 
 def _server_owned(ep: Endpoint, entity: Entity | None, request: DataModel | None) -> list[str]:
-    """Fields only the server sets: the entity's own id, timestamps, version, provider references,
-    fields the LLD describes as server-set, and on create the initial status."""
+    """Fields only the server sets: the entity's own id, key parts taken from the caller, timestamps,
+    version, provider references, fields the LLD describes as server-set, and on create the initial
+    status."""
     voc = _vocabulary()
     named: list[tuple[str, str | None]] = []
     if entity is not None:
@@ -337,6 +389,7 @@ def _server_owned(ep: Endpoint, entity: Entity | None, request: DataModel | None
         if (
             ident == own
             or ident in ids
+            or ident in ep.access.caller_keys
             or voc.owned_names.match(ident)
             or voc.provider_names.search(ident)
             or (description and voc.owned_words.search(description))
@@ -346,7 +399,9 @@ def _server_owned(ep: Endpoint, entity: Entity | None, request: DataModel | None
     return out
 
 
-def _decide(ep: Endpoint, shape: str | None, entity: Entity | None, request: DataModel | None) -> None:
+def _decide(
+    ep: Endpoint, shape: str | None, entity: Entity | None, request: DataModel | None, tables: list[Table]
+) -> None:
     """``Endpoint.binding``: CRUD only where the repository honours the LLD, else a stub and why."""
     c = ep.contract
     reason, line = shape, ep.line
@@ -355,12 +410,33 @@ def _decide(ep: Endpoint, shape: str | None, entity: Entity | None, request: Dat
     elif c.content_type == "multipart":
         reason = "multipart/form-data body (a file upload)"
     elif shape is None and entity is not None:
-        reason = _unfaithful(ep, entity, request)
+        reason = _unfaithful(ep, entity, request) or _untenanted_child(ep, entity, tables)
     if reason is None and entity is not None:
         ep.binding = Binding(kind="crud", reason=f"CRUD {ep.operation} on {entity.class_name}")
         return
     ep.operation, ep.index = "custom", None
     ep.binding = Binding(kind="stub", reason=f"stub: {reason or 'no table entity matches the path'}", line=line)
+
+
+def _untenanted_child(ep: Endpoint, entity: Entity, tables: list[Table]) -> str | None:
+    """Why an item of a tenant's item whose own key names no tenant (a ticket's follow-ups keyed
+    ``TICKET#{ticketId}``, in any table) is no CRUD: reached by the parent's id alone, it would answer
+    any tenant's caller. None when the entity's key names a tenant, or nothing tenant-keyed shares
+    its key."""
+    tenant = access.rules()["tenant_params"]
+    if ep.access.kind == "public" or any(tenant.fullmatch(p.ident) for p in entity.params):
+        return None
+    mine = {p.ident: p.name for p in entity.params}
+    for other in (e for t in tables for e in t.entities):
+        if other is entity or not any(tenant.fullmatch(p.ident) for p in other.params):
+            continue
+        shared = [mine[p.ident] for p in other.params if p.ident in mine]
+        if shared:
+            return (
+                f"{entity.class_name}'s key names no tenant, yet {{{shared[0]}}} keys a tenant's "
+                f"{other.class_name}: any tenant's caller would reach it"
+            )
+    return None
 
 
 def _unfaithful(ep: Endpoint, entity: Entity, request: DataModel | None) -> str | None:
@@ -379,7 +455,7 @@ def _unfaithful(ep: Endpoint, entity: Entity, request: DataModel | None) -> str 
         return f"path parameter {{{p.name}}} is not a key part of {entity.class_name} (key {_key_text(entity)})"
     body = _field_idents(request) if request is not None else {}
     if ep.operation == "create":
-        given = {naming.snake(p.name) for p in path}
+        given = {naming.snake(p.name) for p in path} | set(ep.access.caller_keys)
         own = _own_id(ep, entity)
         for ident, name in keys.items():
             if ident not in given and ident != own and ident not in body:
@@ -441,15 +517,40 @@ def _action_reason(word: str, entity: Entity) -> str:
     return f"action '{word}' on {entity.class_name} is no CRUD operation"
 
 
-def _uncovered_keys(entity: Entity, segs: list[_Seg]) -> list[str]:
-    """Key placeholders of the entity the path does not give (the last path placeholder may be
-    spelled differently, e.g. ``{id}`` for ``productId``)."""
+def _uncovered_keys(entity: Entity, segs: list[_Seg], from_caller: set[str]) -> list[str]:
+    """Key placeholders of the entity neither the path nor the caller gives (the last path
+    placeholder may be spelled differently, e.g. ``{id}`` for ``productId``)."""
     path_params = [s.param for s in segs if s.param]
-    missing = [p.ident for p in entity.params if p.ident not in path_params]
+    missing = [p.ident for p in entity.params if p.ident not in path_params and p.ident not in from_caller]
     unmatched = [p for p in path_params if p not in {q.ident for q in entity.params}]
     if len(missing) == 1 and len(unmatched) == 1 and unmatched[-1] == path_params[-1]:
         return []
     return missing
+
+
+def _caller_keys(spec: ServiceSpec, ep: Endpoint, entity: Entity) -> dict[str, CallerField]:
+    """Key parts of ``entity`` the caller's verified identity gives (a public route has no caller).
+    Where a key part comes from is the service's, not one endpoint's: the claim any endpoint's code
+    reads it from counts for all."""
+    if ep.access.kind == "public":
+        return {}
+    claims: dict[str, str] = {}
+    for other in [ep, *spec.endpoints]:
+        for ident, claim in other.contract.claims.items():
+            claims.setdefault(ident, claim)
+    out: dict[str, CallerField] = {}
+    for p in entity.params:
+        field = access.caller_field(p.ident, claims.get(p.ident))
+        if field is not None:
+            out[p.ident] = field
+    return out
+
+
+def _take_from_caller(ep: Endpoint, keys: dict[str, CallerField]) -> None:
+    """Build these key parts from the caller, never from the client; a tenant makes the scope 'caller'."""
+    ep.access.caller_keys = dict(keys)
+    if "tenant_id" in keys.values() and ep.access.tenant_scope == "none":
+        ep.access.tenant_scope = "caller"
 
 
 # --------------------------------------------------------------------------- functions

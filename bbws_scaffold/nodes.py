@@ -198,7 +198,8 @@ class Contract(Node):
 
 
 AccessKind = Literal["public", "authenticated", "permission"]
-TenantScope = Literal["path", "none"]
+TenantScope = Literal["path", "caller", "none"]
+CallerField = Literal["tenant_id", "user_sub"]
 
 
 class Access(BaseModel):
@@ -217,9 +218,17 @@ class Access(BaseModel):
     owner: bool = Field(default=False, description="the LLD also allows the resource's owner (not generated)")
     signature: str | None = Field(default=None, description="how a public caller proves itself (HMAC Signature)")
     tenant_scope: TenantScope = Field(
-        default="none", description="path: a path placeholder names the caller's tenant, which must match"
+        default="none",
+        description="path: a path placeholder names the caller's tenant, which must match; caller: the "
+        "tenant a key names is the caller's own (it is not in the path)",
     )
     tenant_param: str | None = Field(default=None, description="ident of that path placeholder (tenant_id)")
+    caller_keys: dict[str, CallerField] = Field(
+        default_factory=dict,
+        description="key part ident -> the caller's field it is built from, never the client's "
+        "(tenant_id -> tenant_id, user_id -> user_sub); set by binding. A tenant among them makes the "
+        "scope 'caller'",
+    )
     reason: str = Field(default="", description="what decided it (the auth cell, or why the default)")
 
 

@@ -89,6 +89,37 @@ def test_order_create_request_has_fields_the_order_does_not() -> None:
     assert ep.binding.kind == "stub" and "campaignCode" in ep.binding.reason
 
 
+def _line(name: str, needle: str) -> str:
+    return next(t for t in (CORPUS / name).read_text(encoding="utf-8").splitlines() if needle in t)
+
+
+def test_a_tenant_key_the_path_lacks_is_the_callers_tenant() -> None:
+    # 2.6 § 7: "| Operation | `TENANT#{tenantId}` | `OP#{operationId}` |", fetched by
+    # GET /v1.0/operations/{operationId}: the tenant can only be the caller's own
+    assert "`TENANT#{tenantId}` | `OP#{operationId}`" in _line(
+        "2.6_LLD_WordPress_Site_Management.md", "| Operation | `TENANT"
+    )
+    op = _ep(_site_spec(), "GET", "/v1.0/operations/{operationId}")
+    assert (op.binding.kind, op.operation) == ("crud", "get")
+    assert op.access.caller_keys == {"tenant_id": "tenant_id"} and op.access.tenant_scope == "caller"
+    assert op.access.roles == ["Admin", "User", "Viewer"]  # and the role check stays
+    ticket = _ep(parse_file(CORPUS / "2.2.6_LLD_Portal_Ticket.md"), "GET", "/portal/tickets/{ticketId}")
+    assert (ticket.binding.kind, ticket.access.caller_keys) == ("crud", {"tenant_id": "tenant_id"})
+
+
+def test_a_tenant_items_child_keyed_without_the_tenant_is_a_stub() -> None:
+    # 2.2.6: "| FollowUp | `TICKET#{ticket_id}` | `FOLLOWUP#{timestamp}` |" under a tenant's Ticket:
+    # GET /portal/tickets/{ticketId}/followups by the ticket id alone would serve any tenant
+    assert "`TICKET#{ticket_id}` | `FOLLOWUP#{timestamp}`" in _line("2.2.6_LLD_Portal_Ticket.md", "| FollowUp |")
+    spec = parse_file(CORPUS / "2.2.6_LLD_Portal_Ticket.md")
+    hit = _ep(spec, "GET", "/portal/tickets/{ticketId}/followups")
+    assert hit.binding.kind == "stub" and "a tenant's Ticket" in hit.binding.reason
+
+
+def _ep(spec: ServiceSpec, method: str, path: str):  # type: ignore[no-untyped-def]
+    return next(e for e in spec.endpoints if (e.method, e.path) == (method, path))
+
+
 def report() -> str:
     rows = []
     for path in LLDS:

@@ -30,7 +30,8 @@ def _contract(ep: Endpoint) -> str:
 
 def access_text(ep: Endpoint) -> str:
     """``public``, ``public (signature)``, ``authenticated`` or ``roles Admin|User``; ``tenant
-    {tenantId}`` when the path names the caller's tenant."""
+    {tenantId}`` when the path names the caller's tenant; ``tenant_id = caller's tenant`` per key part
+    built from the caller."""
     a = ep.access
     text = {"public": "public", "authenticated": "authenticated"}.get(a.kind) or "roles " + "|".join(a.roles)
     if a.signature:
@@ -40,6 +41,8 @@ def access_text(ep: Endpoint) -> str:
     if a.tenant_scope == "path":
         name = next((p.name for p in ep.params if p.ident == a.tenant_param), a.tenant_param)
         text += f", tenant {{{name}}}"
+    for key, field in a.caller_keys.items():
+        text += f", {key} = caller's {'tenant' if field == 'tenant_id' else 'user'}"
     return text
 
 

@@ -95,6 +95,52 @@ class RoutePlan(PlanNode):
     roles: list[str] = Field(description="tenant roles the LLD allows (raw); empty: any signed-in caller")
     tenant_param: str | None = Field(description="path parameter ident naming the caller's tenant")
     write: bool = Field(description="changes data: a platform user needs tenant:edit, not tenant:read")
+    key_args: list[str] = Field(
+        description="service call arguments of the key parts: path.<param> or the caller's (create: the "
+        "keys the path or caller gives; query: the partition's; get/update/delete: every key field)"
+    )
+    caller_keys: dict[str, str] = Field(description="key field ident -> the Caller field it is built from")
+    own_tenant: bool = Field(description="a key is built from the caller's tenant (own_tenant: 403 without one)")
+    test_caller: list[str] = Field(
+        description="api_event arguments of its tests: claims=OWNER when a key comes from the caller"
+    )
+    owner_fields: list[str] = Field(
+        description="factory arguments storing a test item under OWNER's tenant/user (tenant_id=OWNER_TENANT)"
+    )
+    other_fields: list[str] = Field(
+        description="factory arguments storing it under another tenant/user, whose item OWNER never reaches"
+    )
+
+
+# a key part built from the caller: never a value the client sent
+_CALLER_EXPR = {"tenant_id": "caller_tenant", "user_sub": "caller.user_sub"}
+_OWNER_VALUE = {"tenant_id": "OWNER_TENANT", "user_sub": "OWNER_SUB"}
+_OTHER_VALUE = {"tenant_id": '"tenant-b"', "user_sub": '"another-user"'}
+
+
+def _key_args(ep: Endpoint, info: EntityPlan | None) -> list[str]:
+    """``field=source`` per key part the operation's service call takes (see RoutePlan.key_args)."""
+    if info is None:
+        return []
+    pidents = [p.ident for p in ep.params]
+    caller = ep.access.caller_keys
+    keyfields = [f for f in info.fields if f.key]
+    if ep.operation == "query":
+        gsi = next((g for g in info.gsis if g.name == ep.index), None) if ep.index else None
+        names = gsi.hash_params if gsi else info.pk_params
+        keyfields = [f for f in info.fields if f.name in names]
+    elif ep.operation == "create":
+        keyfields = [f for f in keyfields if f.ident in pidents or f.ident in caller]
+    elif ep.operation not in ("get", "update", "delete"):
+        return []
+    last = pidents[-1] if pidents else ""
+
+    def source(ident: str) -> str:
+        if ident in caller:
+            return _CALLER_EXPR[caller[ident]]
+        return "path." + (ident if ident in pidents else last)
+
+    return [f"{f.ident}={source(f.ident)}" for f in keyfields]
 
 
 def _update_field(info: EntityPlan, drop: list[str]) -> EntityField | None:
@@ -177,6 +223,38 @@ class HandlerPlan(PlanNode):
     routes: list[RoutePlan]
     imports: ImportLines = Field(description="of the handler module")
     test_imports: ImportLines = Field(description="of its integration tests")
+    owner_role: str | None = Field(
+        description="tenant role its tests give OWNER (CUSTOMER_<ROLE>, one every caller-keyed route allows); "
+        "None: no caller-keyed route checks roles"
+    )
+
+
+def owner_role(routes: list[RoutePlan]) -> str | None:
+    """The tenant role OWNER needs on every route of ``routes`` that builds a key from the caller
+    and checks roles: the first role they all allow (else the first route's, and that route's
+    tests show the conflict)."""
+    lists = [r.roles for r in routes if r.caller_keys and r.roles]
+    if not lists:
+        return None
+    common = [role for role in lists[0] if all(naming.words(role) in [naming.words(x) for x in rs] for rs in lists)]
+    role = (common or lists[0])[0]
+    return "CUSTOMER_" + "_".join(naming.words(role)).upper()
+
+
+def _caller_test_imports(routes: list[RoutePlan], imports: ImportLines) -> None:
+    """What tests of caller-keyed routes import: OWNER, the values it stores items under, seed_member."""
+    keyed = [r for r in routes if r.test_caller]
+    if not keyed:
+        return
+    imports.first.append("from tests.events import OWNER")
+    for r in keyed:
+        for name in ("OWNER_TENANT", "OWNER_SUB"):
+            if any(name in f for f in r.owner_fields):
+                imports.first.append(f"from tests.events import {name}")
+    if owner_role(routes):
+        imports.third.append("import pytest")
+        imports.first += ["from tests.conftest import seed_member", "from tests.events import OWNER_TENANT"]
+        imports.first.append("from tests.events import OWNER_SUB")
 
 
 def _kind(fn: Function, eps: list[Endpoint]) -> HandlerKind:
@@ -213,6 +291,9 @@ def _misfit(spec: ServiceSpec, models: ModelsPlan, ep: Endpoint, info: EntityPla
             return f"stub: {role} model {model.name} needs fields {info.class_name} does not store: " + ", ".join(
                 missing
             )
+        clash = _type_clash(model, info, _typed_attributes(spec, info))
+        if clash:
+            return f"stub: {role} model {model.name} {clash}"
         if role == "request" and ep.operation == "create":
             unset = _not_given(ep, info, {n for f in model.fields for n in (wire_name(f), f.ident)})
             if unset:
@@ -235,6 +316,36 @@ def _misfit(spec: ServiceSpec, models: ModelsPlan, ep: Endpoint, info: EntityPla
                 f"stub: the LLD says the server sets {', '.join(unset)} of {info.class_name}, "
                 "which a plain CRUD create cannot know"
             )
+    return None
+
+
+_SCALAR_KINDS = {"str": "a string", "bool": "a boolean", "int": "a number", "float": "a number", "Decimal": "a number"}
+
+
+def _typed_attributes(spec: ServiceSpec, info: EntityPlan) -> set[str]:
+    """Names of the entity's attributes whose type the LLD states (not the string default)."""
+    return {
+        a.name
+        for t in spec.tables
+        for e in t.entities
+        if e.name == info.name and t.name == info.table.name
+        for a in e.attributes
+        if a.type_raw
+    }
+
+
+def _type_clash(model: ModelClass, info: EntityPlan, typed: set[str]) -> str | None:
+    """A field the model and the entity both have, typed as different JSON scalars where the LLD
+    states both (the response says ``email: boolean``, the attribute table ``email | String``):
+    CRUD would store or answer the wrong type."""
+    stored = {n: f for f in info.fields if f.name in typed for n in (f.name, f.ident)}
+    for f in model.fields:
+        other = stored.get(wire_name(f)) or stored.get(f.ident)
+        if other is None:
+            continue
+        mine, theirs = (_SCALAR_KINDS.get(a.replace(" | None", "").strip()) for a in (f.ann, other.ann))
+        if mine and theirs and mine != theirs:
+            return f"types {wire_name(f)} as {mine}, {info.class_name} stores {theirs}"
     return None
 
 
@@ -362,6 +473,12 @@ def _route(
         roles=ep.access.roles if ep.access.kind == "permission" else [],
         tenant_param=ep.access.tenant_param if ep.access.tenant_scope == "path" else None,
         write=ep.method not in ("GET", "HEAD", "OPTIONS"),
+        key_args=_key_args(ep, info),
+        caller_keys=dict(ep.access.caller_keys) if info else {},
+        own_tenant=bool(info) and "tenant_id" in ep.access.caller_keys.values(),
+        test_caller=["claims=OWNER"] if info and ep.access.caller_keys else [],
+        owner_fields=[f"{k}={_OWNER_VALUE[v]}" for k, v in ep.access.caller_keys.items()] if info else [],
+        other_fields=[f"{k}={_OTHER_VALUE[v]}" for k, v in ep.access.caller_keys.items()] if info else [],
         **names,
     )
 
@@ -426,6 +543,8 @@ def _handler_imports(
                 imports.first.append("from src.utils.auth import authorize")
             if r.tenant_param:
                 imports.first.append("from src.utils.auth import same_tenant")
+            if r.own_tenant:
+                imports.first.append("from src.utils.auth import own_tenant")
             if r.params:
                 imports.third += _PATH_MODEL_IMPORTS
                 imports.first.append(v + "parse_path")
@@ -508,6 +627,7 @@ def _test_imports(
         if r.response_class and (r.operation == "get" or (r.operation == "update" and (r.update_field or r.cases))):
             imports.first.append("from src.models import schemas")
     imports.first += helpers
+    _caller_test_imports(routes, imports)
     return imports
 
 
@@ -538,6 +658,7 @@ def _contract_imports(fn: Function, routes: list[RoutePlan], infos: dict[str, En
             imports.first.append(f"from tests.factories import {r.item_factory}")
         if r.response_class:
             imports.first.append("from src.models import schemas")
+    _caller_test_imports([r for r in routes if r.contract_tests], imports)
     return imports
 
 
@@ -600,6 +721,7 @@ def handler_plan(
         routes=routes,
         imports=_handler_imports(fn, kind, routes, infos),
         test_imports=_test_imports(fn, kind, routes, infos),
+        owner_role=owner_role(routes),
     )
 
 

@@ -565,7 +565,7 @@ class OrderResponse(BaseModel):
     assert ep(spec, "GET", "/v1.0/tenants/{tenantId}/orders/{orderId}").response_model == "OrderResponse"
 
 
-def test_a_key_the_handler_code_reads_from_the_claims_is_named_in_the_stub() -> None:
+def test_a_key_the_handler_code_reads_from_the_claims_comes_from_the_caller() -> None:
     text = lld(
         "| get_preferences | GET /v1.0/preferences | Get my preferences |\n",
         """
@@ -589,4 +589,34 @@ def get_preferences() -> dict:
     )
     hit = ep(parse(text), "GET", "/v1.0/preferences")
     assert hit.contract.claims == {"user_id": "sub"}  # audit is a call's result, not a claim
-    assert hit.binding.kind == "stub" and "{userId} (the LLD reads it from the 'sub' claim)" in hit.binding.reason
+    # the whole key is the caller's user id and a constant: one item, the caller's own, never a client's
+    assert (hit.binding.kind, hit.operation) == ("crud", "get")
+    assert hit.access.caller_keys == {"user_id": "user_sub"}
+
+
+def test_a_claim_read_through_the_authorizer_context_is_the_callers() -> None:
+    # 2.2.2's handler code: user_id = event['requestContext']['authorizer']['userId']
+    text = lld(
+        "| list_sessions | GET /v1.0/sessions | List my sessions |\n",
+        """
+## 5. Data Models
+
+| Entity | PK | SK | Purpose |
+|--------|----|----|---------|
+| Session | `USER#{userId}` | `SESSION#{sessionId}` | one sign-in |
+
+## 6. Lambda Functions
+
+### 6.1 Function: list_sessions
+
+```python
+def handler(event, context):
+    user_id = event['requestContext']['authorizer']['userId']
+    return sessions.list(user_id)
+```
+""",
+    )
+    hit = ep(parse(text), "GET", "/v1.0/sessions")
+    assert hit.contract.claims == {"user_id": "userId"}
+    assert (hit.binding.kind, hit.operation) == ("crud", "query")  # the caller's partition, never a scan
+    assert hit.access.caller_keys == {"user_id": "user_sub"}

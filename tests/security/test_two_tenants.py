@@ -32,6 +32,7 @@ pytestmark = [
 
 LLD = CORPUS / "2.6_LLD_WordPress_Site_Management.md"
 LIST, ITEM = "/v1.0/tenants/{tenantId}/sites", "/v1.0/tenants/{tenantId}/sites/{siteId}"
+OPERATION = "/v1.0/operations/{operationId}"  # its key TENANT#{tenantId} / OP#{operationId}: the caller's tenant
 
 FAKE_LAYER = '''
 """A fake of the platform's bbws_auth layer: its contract, roles from FAKE_LAYER_ROLES."""
@@ -91,7 +92,8 @@ import boto3
 
 from tests.conftest import TABLE_NAMES, TABLES, FakeLambdaContext
 from tests.events import PLATFORM_ADMIN, api_event, tenant_user
-from tests.factories import site_factory
+from tests.factories import operation_factory, site_factory
+from src.repositories.operation_repository import OperationRepository
 from src.repositories.site_repository import SiteRepository
 
 os.environ.update(TABLE_NAMES)
@@ -101,6 +103,7 @@ for table in TABLES:
 repository = SiteRepository()
 for tenant in ("tenant-a", "tenant-b"):
     repository.create(site_factory(tenant_id=tenant, site_id="site-of-" + tenant))
+    OperationRepository().create(operation_factory(tenant_id=tenant, operation_id="op-of-" + tenant))
 
 spec = json.loads(sys.argv[1])
 out = []
@@ -137,7 +140,7 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]
         capture_output=True,
     )
     spec = parse_file(LLD)
-    handlers = {f"{e.method} {e.path}": e.handler for e in spec.endpoints if e.path in (LIST, ITEM)}
+    handlers = {f"{e.method} {e.path}": e.handler for e in spec.endpoints if e.path in (LIST, ITEM, OPERATION)}
     return next(p for p in out.iterdir() if p.is_dir()), handlers
 
 
@@ -169,6 +172,8 @@ def _run(repo: tuple[Path, dict[str, str]], tmp_path: Path, calls: list[dict]) -
 
 def _call(method: str, path: str, tenant: str, who: str | None, body: dict | None = None) -> dict:
     params = {"tenantId": tenant} | ({"siteId": "site-of-" + tenant} if path == ITEM else {})
+    if path == OPERATION:  # no tenant in the path: the operation of that tenant, by its id
+        params = {"operationId": "op-of-" + tenant}
     return {"method": method, "path": path, "params": params, "who": who, "body": body}
 
 
@@ -186,6 +191,9 @@ def test_isolation_and_roles_hold_for_two_tenants_and_staff(
         _call("PUT", ITEM, "tenant-b", "platform-viewer", {"siteName": "x"}),  # 7: a viewer does not write
         _call("GET", ITEM, "tenant-a", "tenant-c/nobody"),  # 8: no role in any tenant
         _call("GET", ITEM, "tenant-a", None),  # 9: anonymous
+        _call("GET", OPERATION, "tenant-a", "tenant-a/admin-a"),  # 10: own operation, tenant from the caller
+        _call("GET", OPERATION, "tenant-b", "tenant-a/admin-a"),  # 11: B's operation id, asked by A
+        _call("GET", OPERATION, "tenant-a", "platform-viewer"),  # 12: staff belong to no tenant
     ]
     r = _run(repo, tmp_path, calls)
     assert r[0]["status"] == 200
@@ -199,6 +207,10 @@ def test_isolation_and_roles_hold_for_two_tenants_and_staff(
     assert r[7]["status"] == 403
     assert r[8]["status"] == 403
     assert r[9]["status"] == 401
+    assert r[10]["status"] == 200 and "op-of-tenant-a" in json.dumps(r[10]["body"])
+    # A's key is built with A's tenant: B's operation does not exist for A (404, never B's data)
+    assert r[11]["status"] == 404 and "op-of-tenant-b" not in json.dumps(r[11]["body"])
+    assert r[12]["status"] == 403
     assert all(x["cors"] for x in r), "every answer, refusals too, carries CORS"
     # every role-checked call went through the layer, with the tenants table configured (TENANTS_TABLE)
     log = [json.loads(line) for line in (tmp_path / "layer.log").read_text().splitlines()]

@@ -28,6 +28,13 @@ def tenant_user(tenant_id: str, sub: str = "tenant-user-1") -> dict[str, str]:
     }
 
 
+# The caller of routes whose keys come from the caller's identity (its tenant, its user id): their
+# tests store the items they read under this tenant and user.
+OWNER_TENANT = "tenant-a"
+OWNER_SUB = "tenant-user-1"
+OWNER = tenant_user(OWNER_TENANT, OWNER_SUB)
+
+
 def api_event(
     method: str,
     resource: str,

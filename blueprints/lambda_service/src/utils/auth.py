@@ -15,7 +15,8 @@ Rules every handler applies through :func:`authorize` and :func:`same_tenant`:
   is an ``Admin``), else 403; a platform user passes with ``tenant:read`` (reads) or
   ``tenant:edit`` (writes);
 * a ``{tenantId}`` in the path must be the caller's own tenant, else 403; platform users act on any
-  tenant with the same permissions.
+  tenant with the same permissions;
+* a tenant key the path does not give is the caller's own (:func:`own_tenant`), never the client's.
 """
 
 from __future__ import annotations
@@ -95,6 +96,14 @@ def same_tenant(caller: Caller, tenant_id: str, write: bool) -> None:
         raise ForbiddenError("this platform role may not act on a tenant's data")
     if caller.tenant_id != tenant_id:
         raise ForbiddenError("this resource belongs to another tenant")
+
+
+def own_tenant(caller: Caller) -> str:
+    """The tenant a key the path does not name is built for: always the caller's own, so a caller
+    can never address another tenant's items; a platform user, who belongs to none, gets 403."""
+    if caller.tenant_id:
+        return caller.tenant_id
+    raise ForbiddenError("this route acts on the caller's own tenant, and a platform user belongs to none")
 
 
 def _identity(claims: dict[str, Any]) -> Caller:
