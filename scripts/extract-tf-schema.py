@@ -22,6 +22,14 @@ Output (gzipped JSON, compact):
 flags: "r" required, "o" optional, "oc" optional+computed, "c" computed-only.
 cty_type is Terraform's JSON type notation ("string", ["list","string"], ["object",{...}], "dynamic").
 
+cdktf could not model five deeply recursive blocks and typed them "any" (the shared untyped schema
+lists them as "opaque"): aws_quicksight_{analysis,dashboard,template}.definition and
+aws_wafv2_{web_acl,rule_group}.rule.statement. The two WAF ``statement`` blocks get a partial schema
+written from the provider's documentation (:data:`WAF_STATEMENT`: the managed rule group,
+rate-based, IP set, geo and label match statements, without nested scope-down statements);
+the QuickSight ones stay dynamic attributes (``definition = {...}`` would be accepted, the block
+syntax would not).
+
 Known approximation (also in the shared untyped schema): nested *attributes* of plugin-framework
 resources are presented by cdktf exactly like blocks and are emitted as blocks here.
 """
@@ -131,27 +139,41 @@ class Module:
     def news(self, cls: str) -> dict[str, tuple[str, str | None]]:
         return {m.group(2): (m.group(1), m.group(3)) for m in NEW_RE.finditer(self.classes.get(cls, ""))}
 
-    def entries(self, body: str) -> dict[str, tuple[bool, str, str]]:
+    def entries(self, body: str) -> dict[str, tuple[bool, str, str, str]]:
         start = body.find("const attrs = {")
         if start < 0:
             return {}
-        return {m.group(1): (m.group(3) == "true", m.group(4), m.group(5)) for m in ENTRY_RE.finditer(body, start)}
+        out = {}
+        for m in ENTRY_RE.finditer(body, start):
+            camel = re.search(r"(?:struct!?\.|this\._)(\w+)", m.group(2))
+            out[m.group(1)] = (m.group(3) == "true", m.group(4), m.group(5), camel.group(1) if camel else "")
+        return out
 
-    def struct_entries(self, struct: str) -> dict[str, tuple[bool, str, str]]:
+    def struct_entries(self, struct: str) -> dict[str, tuple[bool, str, str, str]]:
         return self.entries(self.funcs.get(struct.lower(), ""))
 
-    def block(self, cls: str, entries: dict[str, tuple[bool, str, str]]) -> dict:
+    def interface_flag(self, struct: str, camel: str) -> str:
+        m = re.search(r"^export interface " + re.escape(struct) + r" \{(.*?)^\}", self.ts, re.S | re.M)
+        if m and re.search(r"readonly " + re.escape(camel) + r"\?:", m.group(1)):
+            return "o"
+        return "r" if m and re.search(r"readonly " + re.escape(camel) + r":", m.group(1)) else "o"
+
+    def block(self, cls: str, entries: dict, struct_of: str | None = None) -> dict:
         """Schema block of class ``cls`` (resource class or an element's OutputReference class)."""
         chunks = self.chunks(cls)
         news = self.news(cls)
         attrs: dict[str, list] = {}
         blocks: dict[str, list] = {}
-        for name, (flags, code) in chunks.items():
+        items = dict(chunks)
+        for name, (_b, _k, _s, camel) in entries.items():
+            if name not in items:  # no OutputReference class (the provider's own blocks): the struct says
+                items[name] = (self.interface_flag(struct_of or "", camel), "")
+        for name, (flags, code) in items.items():
             if name in entries:
-                is_block, kind, sct = entries[name]
+                is_block, kind, sct, _camel = entries[name]
                 if is_block and kind in ("list", "set", "struct"):
                     struct = sct[: -len("List")] if kind != "struct" and sct.endswith("List") else sct
-                    inner = self.block(struct + "OutputReference", self.struct_entries(struct))
+                    inner = self.block(struct + "OutputReference", self.struct_entries(struct), struct)
                     if kind == "struct":
                         nesting, max_items = "single", 0
                     else:
@@ -194,13 +216,51 @@ class Module:
                 return [coll, obj]
         return None
 
-    def object_type(self, struct: str, entries: dict[str, tuple[bool, str, str]]) -> list:
-        blk = self.block(struct + "OutputReference", entries)
+    def object_type(self, struct: str, entries: dict[str, tuple[bool, str, str, str]]) -> list:
+        blk = self.block(struct + "OutputReference", entries, struct)
         fields: dict[str, object] = {n: t for n, (t, _f) in blk["a"].items()}
         for n, (nesting, _mn, _mx, inner) in blk["b"].items():
             obj = ["object", {k: t for k, (t, _f) in inner["a"].items()}]
             fields[n] = obj if nesting == "single" else ["set" if nesting == "set" else "list", obj]
         return ["object", fields]
+
+
+def _b(attrs: dict, blocks: dict | None = None) -> dict:
+    return {"a": {k: list(v) for k, v in attrs.items()}, "b": blocks or {}}
+
+
+_EMPTY = _b({})
+_ACTION = _b({}, {name: ["list", 0, 1, _EMPTY] for name in ("allow", "block", "captcha", "challenge", "count")})
+#: registry.terraform.io/providers/hashicorp/aws/6.25.0/docs/resources/wafv2_web_acl#statement (subset)
+WAF_STATEMENT = _b(
+    {},
+    {
+        "managed_rule_group_statement": [
+            "list", 0, 1,
+            _b(
+                {"name": ("string", "r"), "vendor_name": ("string", "r"), "version": ("string", "o")},
+                {"rule_action_override": ["list", 0, 100, _b({"name": ("string", "r")}, {"action_to_use": ["list", 1, 1, _ACTION]})]},
+            ),
+        ],
+        "rate_based_statement": [
+            "list", 0, 1,
+            _b(
+                {"limit": ("number", "r"), "aggregate_key_type": ("string", "o"), "evaluation_window_sec": ("number", "o")},
+                {"forwarded_ip_config": ["list", 0, 1, _b({"fallback_behavior": ("string", "r"), "header_name": ("string", "r")})]},
+            ),
+        ],
+        "ip_set_reference_statement": ["list", 0, 1, _b({"arn": ("string", "r")})],
+        "geo_match_statement": ["list", 0, 1, _b({"country_codes": (["list", "string"], "r")})],
+        "label_match_statement": ["list", 0, 1, _b({"key": ("string", "r"), "scope": ("string", "r")})],
+    },
+)
+
+
+def supplement(out: dict) -> None:
+    for name in ("aws_wafv2_web_acl", "aws_wafv2_rule_group"):
+        rule = out["resources"][name]["b"]["rule"][3]
+        rule["a"].pop("statement", None)
+        rule["b"]["statement"] = ["list", 1, 1, WAF_STATEMENT]
 
 
 def typescript_of(js: str) -> str:
@@ -231,6 +291,7 @@ def extract(tgz: Path) -> dict:
                     continue
                 section = "resources" if base == "cdktf.TerraformResource" else "data_sources"
                 out[section][m.group(1)] = mod.block(cls, mod.entries(body))
+    supplement(out)
     out["resources"] = dict(sorted(out["resources"].items()))
     out["data_sources"] = dict(sorted(out["data_sources"].items()))
     return out
