@@ -18,18 +18,18 @@ What this cannot catch is listed in :mod:`bbws_scaffold.pipeline.offline_provide
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
 import tempfile
 import time
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from .findings import Finding
-from .tools import ToolFailure, tail, tool_env
+from .findings import CheckOutput, Finding, ToolStats
+from .tools import ResolvedTool, ToolFailure, tail, tool_env
 
 TERRAFORM_DIR = "terraform"
 OVERRIDE = 'terraform {\n  backend "local" {}\n}\n'
@@ -124,7 +124,9 @@ class OfflineTerraform:
     def plan(self, env: str, out: Path | None = None) -> list[Finding]:
         """Plan with ``environments/<env>.tfvars``; ``out`` keeps the saved plan (for ``show -json``)."""
         if self.init_findings:
-            return [Finding("terraform-plan", f.file, f.line, f"{env}: {f.rule}", f.message) for f in self.init_findings]
+            return [
+                Finding("terraform-plan", f.file, f.line, f"{env}: {f.rule}", f.message) for f in self.init_findings
+            ]
         args = ["plan", "-input=false", "-refresh=false", "-lock=false", "-json", "-no-color"]
         args.append(f"-var-file=environments/{env}.tfvars")
         args.append(f"-out={out if out is not None else self.root / f'{env}.tfplan'}")
@@ -138,7 +140,9 @@ class OfflineTerraform:
             if msg.get("type") == "diagnostic":
                 findings.append(self._finding(msg["diagnostic"], "terraform-plan", env))
         if res.returncode != 0 and not any(f.rule.startswith(f"{env}: error") for f in findings):
-            findings.append(Finding("terraform-plan", TERRAFORM_DIR, 0, f"{env}: error", tail(res.stderr or res.stdout)))
+            findings.append(
+                Finding("terraform-plan", TERRAFORM_DIR, 0, f"{env}: error", tail(res.stderr or res.stdout))
+            )
         return findings
 
     def show_json(self, plan_file: Path) -> dict[str, Any]:
@@ -162,9 +166,39 @@ class OfflineTerraform:
         return Finding(tool, file, line, f"{env}: {severity}" if env else severity, message)
 
 
-def timed(fn: Any, *args: Any) -> tuple[Any, float]:
+def check_terraform_offline(repo: Path, terraform: ResolvedTool, max_parallel: int = 3) -> list[CheckOutput]:
+    """The gate's ``terraform-validate`` and ``terraform-plan`` (one plan per ``environments/*.tfvars``)."""
+    from .offline_provider import available
+
     start = time.monotonic()
-    return fn(*args), time.monotonic() - start
-
-
-__all__ = ["OfflineTerraform", "os"]
+    missing = available()
+    if missing is not None or not (repo / TERRAFORM_DIR).is_dir():
+        note = f"skipped: {missing}" if missing else f"skipped: no {TERRAFORM_DIR}/ directory"
+        return [
+            CheckOutput((), ToolStats(name, 0, time.monotonic() - start, unit="environments", skipped=1, note=note))
+            for name in ("terraform-validate", "terraform-plan")
+        ]
+    with OfflineTerraform(repo, terraform.argv) as tf:
+        validate_findings = tf.validate()
+        validated = time.monotonic()
+        envs = tf.environments()
+        with ThreadPoolExecutor(max_workers=max(1, min(max_parallel, len(envs) or 1))) as pool:
+            plans = list(pool.map(tf.plan, envs))
+    version = "offline aws 6.25.0"
+    return [
+        CheckOutput(
+            tuple(validate_findings),
+            ToolStats("terraform-validate", len(validate_findings), validated - start, 1, "roots", version=version),
+        ),
+        CheckOutput(
+            tuple(f for p in plans for f in p),
+            ToolStats(
+                "terraform-plan",
+                sum(len(p) for p in plans),
+                time.monotonic() - validated,
+                len(envs),
+                "environments (" + ", ".join(f"{e}: {len(p)}" for e, p in zip(envs, plans)) + ")",
+                version=version,
+            ),
+        ),
+    ]

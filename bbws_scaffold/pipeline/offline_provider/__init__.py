@@ -33,7 +33,9 @@ def available() -> str | None:
         try:
             __import__(module)
         except ImportError as exc:
-            return f"the offline AWS provider needs {module.split('.')[0]} ({exc}); pip install 'bbws-scaffold[tfoffline]'"
+            return (
+                f"the offline AWS provider needs {module.split('.')[0]} ({exc}); pip install 'bbws-scaffold[tfoffline]'"
+            )
     return None
 
 
@@ -54,7 +56,7 @@ def install(dest: Path) -> Path:
     exe.write_text(
         "#!/bin/sh\n"
         f"PYTHONPATH={shlex.quote(str(package_root))}${{PYTHONPATH:+:$PYTHONPATH}} "
-        f"exec {shlex.quote(sys.executable)} -m bbws_scaffold.pipeline.offline_provider \"$@\"\n",
+        f'exec {shlex.quote(sys.executable)} -m bbws_scaffold.pipeline.offline_provider "$@"\n',
         encoding="utf-8",
     )
     exe.chmod(0o755)

@@ -54,7 +54,13 @@ def _pb_block(pb: Any, block: Block, in_set: bool = False) -> Any:
         for name, (ty, flags) in sorted(block["a"].items())
     ]
     blocks = [
-        nesting(type_name=name, block=_pb_block(pb, inner, in_set or mode == "set"), nesting=modes[mode], min_items=mn, max_items=mx)
+        nesting(
+            type_name=name,
+            block=_pb_block(pb, inner, in_set or mode == "set"),
+            nesting=modes[mode],
+            min_items=mn,
+            max_items=mx,
+        )
         for name, (mode, mn, mx, inner) in sorted(block["b"].items())
     ]
     return pb.Schema.Block(attributes=attrs, block_types=blocks)

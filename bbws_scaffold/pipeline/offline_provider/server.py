@@ -164,16 +164,16 @@ def _server_credentials(client_cert_pem: bytes | None) -> tuple[grpc.ServerCrede
         .not_valid_after(now + timedelta(days=1))
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
-        .add_extension(
-            x509.KeyUsage(True, False, True, False, True, True, False, False, False), critical=True
-        )
+        .add_extension(x509.KeyUsage(True, False, True, False, True, True, False, False, False), critical=True)
         .add_extension(
             x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH, x509.oid.ExtendedKeyUsageOID.CLIENT_AUTH]),
             critical=False,
         )
         .sign(key, hashes.SHA256())
     )
-    key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     cert_pem = cert.public_bytes(serialization.Encoding.PEM)
     # Terraform (go-plugin AutoMTLS) verifies this certificate, the one in the handshake line. The
     # reverse check cannot be done here: go-plugin's client certificate is ECDSA P-521, which
