@@ -34,7 +34,7 @@ from .tools import ResolvedTool, ToolFailure, tail, tool_env
 TERRAFORM_DIR = "terraform"
 OVERRIDE = 'terraform {\n  backend "local" {}\n}\n'
 OVERRIDE_NAME = "zz_bbws_offline_override.tf"
-ARTIFACT_RE = re.compile(r'"(\.\./[A-Za-z0-9_./-]+\.zip)"')
+ARTIFACT_RE = re.compile(r'"(?:\$\{path\.module\}/)?(\.\./[A-Za-z0-9_./-]+\.zip)"')
 
 
 class OfflineTerraform:
