@@ -50,11 +50,14 @@ from pathlib import Path
 PACKAGE = "@cdktf/provider-aws@21.22.1"
 PROVIDER_VERSION = "6.25.0"
 
-FLAG_RE = re.compile(r"^  // ([a-z0-9_]+) - computed: (true|false), optional: (true|false), required: (true|false)$", re.M)
+FLAG_RE = re.compile(
+    r"^  // ([a-z0-9_]+) - computed: (true|false), optional: (true|false), required: (true|false)$", re.M
+)
 CLASS_RE = re.compile(r"^export class (\w+) extends ([\w.]+) \{$", re.M)
 FUNC_RE = re.compile(r"^export function (\w+)ToHclTerraform\(", re.M)
 ENTRY_RE = re.compile(
-    r"""^\s+"?([a-z0-9_]+)"?: \{\s*value: (.*?),\s*isBlock: (true|false),\s*type: "(\w+)",\s*storageClassType: "(\w+)",\s*\}""",
+    r"""^\s+"?([a-z0-9_]+)"?: \{\s*value: (.*?),\s*isBlock: (true|false),\s*"""
+    r"""type: "(\w+)",\s*storageClassType: "(\w+)",\s*\}""",
     re.M | re.S,
 )
 GETTER_RE = re.compile(r"public get (\w+)\(\)[^{]*\{\s*return (.*?);\s*\}", re.S)
@@ -236,17 +239,39 @@ WAF_STATEMENT = _b(
     {},
     {
         "managed_rule_group_statement": [
-            "list", 0, 1,
+            "list",
+            0,
+            1,
             _b(
                 {"name": ("string", "r"), "vendor_name": ("string", "r"), "version": ("string", "o")},
-                {"rule_action_override": ["list", 0, 100, _b({"name": ("string", "r")}, {"action_to_use": ["list", 1, 1, _ACTION]})]},
+                {
+                    "rule_action_override": [
+                        "list",
+                        0,
+                        100,
+                        _b({"name": ("string", "r")}, {"action_to_use": ["list", 1, 1, _ACTION]}),
+                    ]
+                },
             ),
         ],
         "rate_based_statement": [
-            "list", 0, 1,
+            "list",
+            0,
+            1,
             _b(
-                {"limit": ("number", "r"), "aggregate_key_type": ("string", "o"), "evaluation_window_sec": ("number", "o")},
-                {"forwarded_ip_config": ["list", 0, 1, _b({"fallback_behavior": ("string", "r"), "header_name": ("string", "r")})]},
+                {
+                    "limit": ("number", "r"),
+                    "aggregate_key_type": ("string", "o"),
+                    "evaluation_window_sec": ("number", "o"),
+                },
+                {
+                    "forwarded_ip_config": [
+                        "list",
+                        0,
+                        1,
+                        _b({"fallback_behavior": ("string", "r"), "header_name": ("string", "r")}),
+                    ]
+                },
             ),
         ],
         "ip_set_reference_statement": ["list", 0, 1, _b({"arn": ("string", "r")})],
