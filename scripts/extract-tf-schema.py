@@ -13,7 +13,8 @@ schema, followed by the attribute's getter. The block-vs-attribute split, list/s
 element types come from the ``...ToHclTerraform`` functions (``isBlock``, ``type``,
 ``storageClassType``); computed-only attributes' types from their getters
 (``getStringAttribute``, ``Fn.tolist(getListAttribute)`` = set, ``new XList(this, "x", wrapsSet)``).
-A block held in an ``XOutputReference`` (not an ``XList``) has max_items 1; a required block has
+Big resources are split over ``lib/<module>/index-structs/*.js``; all of a module's files are read
+together. A block held in an ``XOutputReference`` (not an ``XList``) has max_items 1; a required block has
 min_items 1; a ``struct`` block (``timeouts``) is nesting "single".
 
 Output (gzipped JSON, compact):
@@ -297,25 +298,32 @@ def typescript_of(js: str) -> str:
 
 def extract(tgz: Path) -> dict:
     out: dict = {"provider_version": PROVIDER_VERSION, "provider": None, "resources": {}, "data_sources": {}}
+    sources: dict[str, list[str]] = {}
     with tarfile.open(tgz, "r:gz") as tar:
         for member in tar:
-            if not re.fullmatch(r"package/lib/[^/]+/index\.js", member.name):
+            # big resources are split: lib/<module>/index.js plus lib/<module>/index-structs/*.js
+            m = re.fullmatch(r"package/lib/([^/]+)/(?:index-structs/[^/]+|index)\.js", member.name)
+            if not m:
                 continue
             f = tar.extractfile(member)
             assert f is not None
-            mod = Module(typescript_of(f.read().decode("utf-8")))
-            for cls, base in mod.bases.items():
-                body = mod.classes[cls]
-                if base == "cdktf.TerraformProvider":
-                    out["provider"] = mod.block(cls, mod.entries(body))
-                    continue
-                if base not in ("cdktf.TerraformResource", "cdktf.TerraformDataSource"):
-                    continue
-                m = re.search(r'tfResourceType = "([a-z0-9_]+)"', body)
-                if not m:
-                    continue
-                section = "resources" if base == "cdktf.TerraformResource" else "data_sources"
-                out[section][m.group(1)] = mod.block(cls, mod.entries(body))
+            text = f.read().decode("utf-8")
+            if "sourceMappingURL=data:" in text:
+                sources.setdefault(m.group(1), []).append(typescript_of(text))
+    for _module, texts in sorted(sources.items()):
+        mod = Module("\n".join(texts))
+        for cls, base in mod.bases.items():
+            body = mod.classes[cls]
+            if base == "cdktf.TerraformProvider":
+                out["provider"] = mod.block(cls, mod.entries(body))
+                continue
+            if base not in ("cdktf.TerraformResource", "cdktf.TerraformDataSource"):
+                continue
+            m = re.search(r'tfResourceType = "([a-z0-9_]+)"', body)
+            if not m:
+                continue
+            section = "resources" if base == "cdktf.TerraformResource" else "data_sources"
+            out[section][m.group(1)] = mod.block(cls, mod.entries(body))
     supplement(out)
     out["resources"] = dict(sorted(out["resources"].items()))
     out["data_sources"] = dict(sorted(out["data_sources"].items()))
