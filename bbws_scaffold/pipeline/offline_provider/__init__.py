@@ -22,7 +22,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from .schema import PROVIDER_VERSION
+from .schema import PROVIDER_VERSION, provider_schema_response
 
 PROVIDER_ADDRESS = "registry.terraform.io/hashicorp/aws"
 
@@ -53,8 +53,11 @@ def install(dest: Path) -> Path:
     plugin_dir.mkdir(parents=True, exist_ok=True)
     exe = plugin_dir / f"terraform-provider-aws_v{PROVIDER_VERSION}"
     package_root = Path(__file__).resolve().parents[3]
+    schema_pb = dest / f"aws-{PROVIDER_VERSION}-schema.pb"
+    schema_pb.write_bytes(provider_schema_response())
     exe.write_text(
         "#!/bin/sh\n"
+        f"BBWS_OFFLINE_AWS_SCHEMA_PB={shlex.quote(str(schema_pb))} "
         f"PYTHONPATH={shlex.quote(str(package_root))}${{PYTHONPATH:+:$PYTHONPATH}} "
         f'exec {shlex.quote(sys.executable)} -m bbws_scaffold.pipeline.offline_provider "$@"\n',
         encoding="utf-8",

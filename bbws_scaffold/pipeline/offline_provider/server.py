@@ -72,9 +72,6 @@ class OfflineAws(rpc.ProviderServicer):
             data_sources=[pb.GetMetadata.DataSourceMetadata(type_name=n) for n in data["data_sources"]],
         )
 
-    def GetProviderSchema(self, request: Any, context: Any) -> Any:
-        return pb.GetProviderSchema.Response.FromString(schema.provider_schema_response())
-
     def ValidateProviderConfig(self, request: Any, context: Any) -> Any:
         return pb.ValidateProviderConfig.Response()
 
@@ -146,6 +143,38 @@ class OfflineAws(rpc.ProviderServicer):
         return pb.ReadDataSource.Response(state=_dv(state))
 
 
+SCHEMA_PB_ENV = "BBWS_OFFLINE_AWS_SCHEMA_PB"
+
+
+def _schema_bytes(request: bytes, context: Any) -> bytes:
+    """GetProviderSchema, already serialized: from the file :func:`..install` wrote (Terraform
+    starts the provider several times per command; building the message costs ~0.4 s), else built."""
+    path = os.environ.get(SCHEMA_PB_ENV)
+    if path and os.path.isfile(path):
+        with open(path, "rb") as fh:
+            return fh.read()
+    return schema.provider_schema_response()
+
+
+class _RawSchema:
+    """Stands in for the server while the generated stubs register the Provider service, so
+    GetProviderSchema is answered with bytes (no message built or parsed per start)."""
+
+    def __init__(self, server: grpc.Server) -> None:
+        self.server = server
+
+    def add_generic_rpc_handlers(self, handlers: Any) -> None:
+        pass  # registered below, with the raw GetProviderSchema
+
+    def add_registered_method_handlers(self, service: str, handlers: dict[str, Any]) -> None:
+        handlers = dict(handlers)
+        handlers["GetProviderSchema"] = grpc.unary_unary_rpc_method_handler(
+            _schema_bytes, request_deserializer=lambda b: b, response_serializer=lambda b: b
+        )
+        self.server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(service, handlers),))
+        self.server.add_registered_method_handlers(service, handlers)
+
+
 def _server_credentials(client_cert_pem: bytes | None) -> tuple[grpc.ServerCredentials, bytes]:
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
@@ -193,7 +222,7 @@ def serve() -> int:
     stopped: dict[str, bool] = {"now": False}
 
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
-    rpc.add_ProviderServicer_to_server(OfflineAws(stopped), server)
+    rpc.add_ProviderServicer_to_server(OfflineAws(stopped), _RawSchema(server))
 
     class Controller(controller_rpc.GRPCControllerServicer):
         def Shutdown(self, request: Any, context: Any) -> Any:
