@@ -64,6 +64,8 @@ class ToolStats:
     skipped: int | None = None
     failed: int | None = None
     version: str | None = None
+    #: why a check did not run (an optional dependency is missing): shown in the summary
+    note: str = ""
 
     def summary(self) -> str:
         parts: list[str] = []
@@ -76,6 +78,8 @@ class ToolStats:
         if not parts:
             parts.append(f"{self.findings} finding{'s' if self.findings != 1 else ''}")
         name = f"{self.tool} {self.version}" if self.version else self.tool
+        if self.note:
+            return f"{name}: {self.note}"
         return f"{name}: {', '.join(parts)} ({self.checked} {self.unit}, " f"{self.duration_s:.1f}s)"
 
     def to_dict(self) -> dict[str, Any]:
@@ -89,6 +93,7 @@ class ToolStats:
             "skipped": self.skipped,
             "failed": self.failed,
             "duration_s": round(self.duration_s, 3),
+            "note": self.note,
         }
 
 

@@ -30,6 +30,7 @@ from .python_security import check_bandit, check_detect_secrets
 from .schema import check_schema
 from .syntax import check_syntax
 from .terraform import check_fmt, check_parse
+from .tf_offline import check_terraform_offline
 from .tools import SPECS, ResolvedTool, ToolFailure, ToolMissing, resolve
 from .workflows import check_actionlint, check_shellcheck, check_zizmor
 
@@ -55,6 +56,11 @@ CHECKS: tuple[Check, ...] = (
     Check(("syntax",), (), lambda repo, t: check_syntax(repo)),
     Check(("hcl2", "tf-schema"), (), _hcl_and_schema),
     Check(("terraform-fmt",), ("terraform",), lambda repo, t: check_fmt(repo, t["terraform"])),
+    Check(
+        ("terraform-validate", "terraform-plan"),
+        ("terraform",),
+        lambda repo, t: check_terraform_offline(repo, t["terraform"]),
+    ),
     Check(("checkov",), ("checkov",), lambda repo, t: check_checkov(repo, t["checkov"])),
     Check(("zizmor",), ("zizmor",), lambda repo, t: check_zizmor(repo, t["zizmor"])),
     Check(("actionlint",), ("actionlint",), lambda repo, t: check_actionlint(repo, t["actionlint"])),

@@ -9,8 +9,8 @@
   ``terraform/`` with python-hcl2 (the parser the rest of bbws-scaffold uses),
   reporting syntax errors and duplicate arguments with their line.
 
-``terraform init``/``validate`` are out of reach offline (no provider
-download); :mod:`bbws_scaffold.pipeline.schema` checks argument names instead.
+``terraform validate``/``plan`` run in :mod:`bbws_scaffold.pipeline.tf_offline` against the
+offline AWS provider; :mod:`bbws_scaffold.pipeline.schema` checks argument names without Terraform.
 """
 
 from __future__ import annotations

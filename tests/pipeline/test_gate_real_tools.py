@@ -105,6 +105,12 @@ def test_misspelt_argument_reported_with_line(bad_result: GateResult) -> None:
     assert len(hits) == 1, _table(bad_result.findings)
     assert hits[0].line == 12
     assert "`memory_sise`" in hits[0].message and "memory_size" in hits[0].message
+    # Terraform itself (offline provider) says the same at the same line, once per command
+    validate = [f for f in bad_result.findings_for("terraform-validate") if f.file == "terraform/lambda.tf"]
+    assert [(f.line, f.message.split(":")[0]) for f in validate] == [(12, "Unsupported argument")]
+    plans = [f for f in bad_result.findings_for("terraform-plan") if f.file == "terraform/lambda.tf"]
+    assert sorted(f.rule for f in plans) == ["dev: error", "prod: error", "sit: error"]
+    assert {f.line for f in plans} == {12}
 
 
 def test_missing_account_check_reported(bad_result: GateResult) -> None:
