@@ -23,6 +23,7 @@ from typing import Any
 import hcl2
 from pydantic import BaseModel, ConfigDict, Field
 
+from bbws_scaffold.config.environments import deploy_role_arn_pattern, for_service
 from bbws_scaffold.errors import ConfigError
 from bbws_scaffold.yamlfile import read_yaml
 
@@ -251,8 +252,14 @@ def _trust(env: dict[str, Any], repository: str) -> dict[str, Any]:
 
 
 def _account_resources(env: dict[str, Any], environments: dict[str, Any]) -> list[AccountResource]:
+    # the reader is shared by every service in the account, so it trusts the next environment's
+    # deploy role of each of them: its account, on condition the caller's ARN fits the role pattern
     nxt = [e for e in environments["envs"].values() if e.get("previous") == env["name"]]
-    reader_trust = sorted({e["deploy_role_arn"] for e in nxt})
+    reader_accounts = sorted({f"arn:aws:iam::{e['account_id']}:root" for e in nxt})
+    reader_roles = sorted({deploy_role_arn_pattern(environments, e["name"]) for e in nxt})
+    reader: dict[str, Any] = {"trusted_by": reader_accounts or ["(no environment is promoted from this one)"]}
+    if reader_roles:
+        reader["condition"] = {"ArnLike": {"aws:PrincipalArn": reader_roles}}
     return [
         AccountResource(
             kind="s3-bucket",
@@ -293,10 +300,7 @@ def _account_resources(env: dict[str, Any], environments: dict[str, Any]) -> lis
             kind="iam-role",
             name=env["records_reader_role_arn"],
             why="read-only access to the deployment records, for promotions into the next environment",
-            settings={
-                "trusted_by": reader_trust or ["(no environment is promoted from this one)"],
-                "permissions": ["dynamodb:GetItem", "dynamodb:Query"],
-            },
+            settings={**reader, "permissions": ["dynamodb:GetItem", "dynamodb:Query"]},
         ),
         AccountResource(
             kind="sns-topic",
@@ -317,13 +321,13 @@ def _account_resources(env: dict[str, Any], environments: dict[str, Any]) -> lis
 
 
 def build_plan(answers: dict[str, Any], env_name: str, resource_types: set[str]) -> BootstrapPlan:
-    environments = answers["environments"]
+    spec, infra = answers["spec"], answers["infra"]
+    service = spec.get("service_slug") or "service"
+    environments = for_service(answers["environments"], service)
     if env_name not in environments["envs"]:
         known = ", ".join(environments["order"])
         raise ConfigError(f"--env {env_name}: not an environment of this repo (known: {known})")
     env = environments["envs"][env_name]
-    spec, infra = answers["spec"], answers["infra"]
-    service = spec.get("service_slug") or "service"
     repository = f"{answers.get('org') or 'BigBeardWebSolutions'}/{spec['repo']}"
     role_arn = env["deploy_role_arn"]
     return BootstrapPlan(

@@ -349,7 +349,7 @@ def test_workflows_read_exactly_the_secrets_the_publisher_sets(repo: Path) -> No
         for wf in (repo / ".github" / "workflows").glob("*.yml")
         for m in re.finditer(r"\$\{\{\s*secrets\.([A-Za-z0-9_]+)\s*\}\}", wf.read_text(encoding="utf-8"))
     } - {"GITHUB_TOKEN"}
-    published = {name for env in load_config(environ={}).environments for name in env.secrets}
+    published = {name for env in load_config(environ={}, service="catalogue").environments for name in env.secrets}
     assert read == published == {"AWS_ROLE_ARN"}
 
 
