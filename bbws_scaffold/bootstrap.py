@@ -257,6 +257,7 @@ def _account_resources(env: dict[str, Any], environments: dict[str, Any]) -> lis
     nxt = [e for e in environments["envs"].values() if e.get("previous") == env["name"]]
     reader_accounts = sorted({f"arn:aws:iam::{e['account_id']}:root" for e in nxt})
     reader_roles = sorted({deploy_role_arn_pattern(environments, e["name"]) for e in nxt})
+    logs_role = f"arn:aws:iam::{env['account_id']}:role/{APIGATEWAY_LOGS_ROLE}"
     reader: dict[str, Any] = {"trusted_by": reader_accounts or ["(no environment is promoted from this one)"]}
     if reader_roles:
         reader["condition"] = {"ArnLike": {"aws:PrincipalArn": reader_roles}}
@@ -310,11 +311,18 @@ def _account_resources(env: dict[str, Any], environments: dict[str, Any]) -> lis
         ),
         AccountResource(
             kind="iam-role",
-            name=f"arn:aws:iam::{env['account_id']}:role/{APIGATEWAY_LOGS_ROLE}",
+            name=logs_role,
             why="API Gateway writes stage logs only through the account's CloudWatch role (apigateway update-account)",
             settings={
                 "trusted_by": ["apigateway.amazonaws.com"],
                 "managed_policy": APIGATEWAY_LOGS_POLICY.format(partition="aws"),
+                "set_with": "aws apigateway update-account --patch-operations "
+                f"op=replace,path=/cloudwatchRoleArn,value={logs_role}",
+                "required_by": "api_gateway_account_logging: true in environments.yaml (the stage's execution and "
+                "access logs); set it to true only once this role is the account's, or the apply fails",
+                "api_gateway_account_logging": f"{str(bool(env.get('api_gateway_account_logging'))).lower()} "
+                f"for {env['name']}"
+                + ("" if env.get("api_gateway_account_logging") else " (stage metrics and traces only, no stage logs)"),
             },
         ),
     ]

@@ -24,6 +24,7 @@ JSON-serialisable dict the renderer hands to copier as the ``environments`` answ
           "cognito_user_pool_arn": None,           # else read from the SSM parameter below
           "cognito_user_pool_ssm_parameter": "/kimmy-ai/dev/cognito/user-pool-arn",
           "attach_auth_layer": False, "auth_layer_ssm_parameter": "/kimmy-ai/dev/bbws-auth/layer-arn",
+          "api_gateway_account_logging": False,    # true once the account's API Gateway logging role is set
         },
         ...
       },
@@ -227,6 +228,12 @@ class EnvironmentSettings(BaseModel):
         description="SSM parameter where the platform's auth layer publishes its Lambda layer ARN",
     )
     attach_auth_layer: StrictBool = Field(default=False, description="add the auth layer to every function")
+    api_gateway_account_logging: StrictBool = Field(
+        default=False,
+        description="the account has API Gateway's CloudWatch role set (bootstrap: apigateway update-account "
+        "cloudwatchRoleArn): the API stage then writes execution (INFO) and access logs. Both need that role, "
+        "which a fresh account lacks, so the default is false: stage metrics and X-Ray traces only",
+    )
 
     @field_validator(*_STAGE_DEFAULTS["sit"], mode="before")
     @classmethod
@@ -350,6 +357,7 @@ class EnvironmentsFile(BaseModel):
                 cfg.cognito_user_pool_ssm_parameter, name, "cognito_user_pool_ssm_parameter"
             ),
             "attach_auth_layer": cfg.attach_auth_layer,
+            "api_gateway_account_logging": cfg.api_gateway_account_logging,
             "auth_layer_ssm_parameter": _ssm_name(cfg.auth_layer_ssm_parameter, name, "auth_layer_ssm_parameter"),
         }
         defaults = _STAGE_DEFAULTS.get(name, _STAGE_DEFAULTS["sit"])
