@@ -17,6 +17,9 @@ What the runner gives that this machine lacks stands in, each for one documented
 - ``hashicorp/setup-terraform``: a ``terraform`` on PATH that plans nothing and, on apply, does
   what this service's Terraform does to code: ``update-function-code`` with ``dist/lambda.zip``.
 - API Gateway: a local HTTP server that answers like an empty service (404 reads, 400 writes).
+- ``gh release download`` (promote-sit.yml's scripts/release-asset.sh): the release's assets, as
+  the Release job of deploy-dev.yml leaves them (the DEV package and its ``sha256sum`` line), from
+  a folder; the tag is a real git tag on the rendered repo's commit.
 
 AWS resources Terraform would have created exist first (functions with ``live`` on version 1,
 the service's tables; the account's deployment-records table and SNS topic). Assertions read
@@ -48,6 +51,7 @@ import pytest
 
 from bbws_scaffold.render.new import render
 from tests import yamlio
+from tests.gitrepo import commit_all, git
 from tests.paths import CATALOGUE_LLD
 from tests.render.specs import load_spec
 
@@ -66,6 +70,7 @@ ACTIONS = {
     "aws-actions/configure-aws-credentials",
     "actions/upload-artifact",
 }
+# the runner's own tools: the `python`, `terraform` and `gh` stand-ins (see _tools)
 
 FAKE_TERRAFORM = r"""
 import json, os, pathlib, sys
@@ -104,6 +109,20 @@ if cmd == "output":
     print(json.dumps({"api_url": {"value": os.environ["FAKE_API_URL"], "type": "string", "sensitive": False}}))
     sys.exit(0)
 sys.exit(f"fake terraform: unexpected command {args}")
+"""
+
+
+FAKE_GH = r"""
+import pathlib, shutil, sys
+
+args = sys.argv[1:]
+assert args[:2] == ["release", "download"], args
+tag, rest = args[2], args[3:]
+patterns = [rest[i + 1] for i, a in enumerate(rest) if a == "--pattern"]
+target = pathlib.Path(rest[rest.index("--dir") + 1])
+target.mkdir(parents=True, exist_ok=True)
+for name in patterns:
+    shutil.copy(pathlib.Path(RELEASES) / tag / name, target / name)
 """
 
 
@@ -162,14 +181,14 @@ def _zip(text: str) -> bytes:
 
 
 def _what_bootstrap_and_terraform_made(
-    session: boto3.session.Session, env: dict[str, Any], service: dict[str, Any]
+    session: boto3.session.Session, env_name: str, env: dict[str, Any], service: dict[str, Any]
 ) -> str:
     """The account's resources (records table, topic) and the service's (functions with `live` on
     version 1, tables); returns the URL of an SQS queue subscribed to the topic."""
     iam, lam, ddb = session.client("iam"), session.client("lambda"), session.client("dynamodb")
-    role = iam.create_role(RoleName=f"bbws-catalogue-lambda-{ENV}", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    role = iam.create_role(RoleName=f"bbws-catalogue-lambda-{env_name}", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
     for f in service["functions"]:
-        name = f["name"].replace("{env}", ENV)
+        name = f["name"].replace("{env}", env_name)
         lam.create_function(
             FunctionName=name,
             Runtime="python3.12",
@@ -182,7 +201,7 @@ def _what_bootstrap_and_terraform_made(
         )
     for t in service["tables"]:
         ddb.create_table(
-            TableName=t["name"].replace("{env}", ENV),
+            TableName=t["name"].replace("{env}", env_name),
             KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"}],
             AttributeDefinitions=[{"AttributeName": "PK", "AttributeType": "S"}],
             BillingMode="PAY_PER_REQUEST",
@@ -206,8 +225,9 @@ def _what_bootstrap_and_terraform_made(
     return queue
 
 
-def _tools(bin_dir: Path, repo: Path) -> None:
-    """``python`` (this venv's, the repo's vendored runtime first, pip a no-op) and ``terraform``."""
+def _tools(bin_dir: Path, repo: Path, releases: Path) -> None:
+    """``python`` (this venv's, the repo's vendored runtime first, pip a no-op), ``terraform`` and
+    ``gh`` (``release download TAG --pattern P... --dir D``: the release's assets from ``releases``)."""
     bin_dir.mkdir()
     py = bin_dir / "python"
     py.write_text(
@@ -217,8 +237,148 @@ def _tools(bin_dir: Path, repo: Path) -> None:
     )
     tf = bin_dir / "terraform"
     tf.write_text(f"#!{sys.executable}\n{FAKE_TERRAFORM}")
-    for tool in (py, tf):
+    gh = bin_dir / "gh"
+    gh.write_text(f"#!{sys.executable}\n{FAKE_GH.replace('RELEASES', repr(str(releases)))}")
+    for tool in (py, tf, gh):
         tool.chmod(0o755)
+
+
+class Runner:
+    """Runs one job of a generated workflow the way a GitHub runner does (see the module docstring)."""
+
+    def __init__(self, repo: Path, tmp_path: Path, api: str, values: dict[str, str]) -> None:
+        self.repo, self.values = repo, dict(values)
+        self.root = boto3.session.Session(region_name="eu-west-1")
+        bin_dir = tmp_path / "bin"
+        if not bin_dir.exists():
+            _tools(bin_dir, repo, tmp_path / "releases")
+        self.tf_log = tmp_path / "terraform.log"
+        self.base_env = {
+            k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "AWS_", "PYTHON", "BBWS_", "GH_"))
+        } | {
+            "PATH": f"{bin_dir}:{os.environ['PATH']}",
+            "AWS_ENDPOINT_URL": os.environ["AWS_ENDPOINT_URL"],
+            "AWS_CONFIG_FILE": "/dev/null",
+            "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+            "CI": "true",
+            "FAKE_TF_LOG": str(self.tf_log),
+            "FAKE_TF_PACKAGE": str(repo / "dist" / "lambda.zip"),
+            "FAKE_API_URL": api,
+        }
+
+    def run_job(self, workflow: str, job_name: str, github: dict[str, str]) -> list[str]:
+        """Run ``job_name`` of ``.github/workflows/<workflow>``; returns the scripts it ran."""
+        doc = yamlio.load((self.repo / ".github" / "workflows" / workflow).read_text(encoding="utf-8"))
+        job = doc["jobs"][job_name]
+        values = dict(self.values)
+        run_env = self.base_env | github
+        ran: list[str] = []
+        for i, step in enumerate(job["steps"]):
+            where = f"{workflow} step {i} ({step.get('name') or step.get('uses')})"
+            if "if" in step:
+                assert step["if"] in CONDITIONS, f"{where}: unknown condition {step['if']!r}"
+                if not CONDITIONS[step["if"]]:
+                    continue
+            if "uses" in step:
+                self._action(step, values, run_env, where)
+                continue
+            script = substitute(step["run"], values, where)
+            step_env = {k: substitute(str(v), values, where) for k, v in (step.get("env") or {}).items()}
+            if script.strip() == "scripts/install-runtime.sh":
+                assert (self.repo / "scripts" / "install-runtime.sh").is_file()
+                assert (self.repo / "vendor" / "bbws_scaffold" / "runtime").is_dir()
+                continue  # the `python` stand-in puts vendor/ first on the path, as its .pth does
+            outputs = self.repo.parent / f"github-output-{job_name}-{i}"
+            outputs.write_text("")
+            res = subprocess.run(
+                ["bash", "--noprofile", "--norc", "-e", "-o", "pipefail", "-c", script],
+                cwd=self.repo,
+                env=run_env | step_env | {"GITHUB_OUTPUT": str(outputs)},
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+            assert res.returncode == 0, f"{where}: {script!r} exited {res.returncode}\n{res.stdout}\n{res.stderr}"
+            if "id" in step:  # what later steps read as steps.<id>.outputs.<name>
+                for line in outputs.read_text().splitlines():
+                    key, _, value = line.partition("=")
+                    values[f"steps.{step['id']}.outputs.{key}"] = value
+            ran.append(script.strip())
+        return ran
+
+    def _action(self, step: dict[str, Any], values: dict[str, str], run_env: dict[str, str], where: str) -> None:
+        action = step["uses"].split("@", 1)[0]
+        assert action in ACTIONS, f"{where}: no stand-in for {action}"
+        with_ = {k: substitute(str(v), values, where) for k, v in (step.get("with") or {}).items()}
+        if action == "aws-actions/configure-aws-credentials":
+            c = self.root.client("sts").assume_role(
+                RoleArn=with_["role-to-assume"], RoleSessionName=with_["role-session-name"]
+            )["Credentials"]
+            run_env.update(
+                AWS_ACCESS_KEY_ID=c["AccessKeyId"],
+                AWS_SECRET_ACCESS_KEY=c["SecretAccessKey"],
+                AWS_SESSION_TOKEN=c["SessionToken"],
+                AWS_REGION=with_["aws-region"],
+                AWS_DEFAULT_REGION=with_["aws-region"],
+            )
+        elif action == "actions/upload-artifact":
+            assert (self.repo / with_["path"]).is_file(), f"{where}: nothing to upload at {with_['path']}"
+        elif action == "actions/checkout" and "ref" in with_:
+            assert git(self.repo, "rev-parse", with_["ref"] + "^{commit}").strip(), where
+
+
+def _session_in(root: boto3.session.Session, env: dict[str, Any]) -> boto3.session.Session:
+    """A session in ``env``'s account (moto maps an assumed role's credentials to its account)."""
+    c = root.client("sts").assume_role(RoleArn=env["deploy_role_arn"], RoleSessionName="fixture")["Credentials"]
+    return boto3.session.Session(
+        aws_access_key_id=c["AccessKeyId"],
+        aws_secret_access_key=c["SecretAccessKey"],
+        aws_session_token=c["SessionToken"],
+        region_name=env["region"],
+    )
+
+
+def _github(sha: str) -> dict[str, str]:
+    """GitHub's default variables of a run on main at ``sha``."""
+    return {
+        "GITHUB_SHA": sha,
+        "GITHUB_REF": "refs/heads/main",
+        "GITHUB_ACTOR": "octocat",
+        "GITHUB_RUN_ID": "4242",
+        "GITHUB_REPOSITORY": "BigBeardWebSolutions/2_bbws_catalogue_lambda",
+        "GITHUB_SERVER_URL": "https://github.com",
+    }
+
+
+def _assert_deployed(
+    session: boto3.session.Session,
+    env_name: str,
+    env: dict[str, Any],
+    service: dict[str, Any],
+    package: bytes,
+    sha: str,
+    queue: str,
+    action: str,
+) -> None:
+    """AWS, read back with plain boto3: live on a new version holding ``package``; a succeeded
+    record of ``sha`` with the package digest; the outcome on the topic."""
+    code_sha = base64.b64encode(hashlib.sha256(package).digest()).decode()
+    lam = session.client("lambda")
+    for f in service["functions"]:
+        name = f["name"].replace("{env}", env_name)
+        alias = lam.get_alias(FunctionName=name, Name="live")
+        assert alias["FunctionVersion"] not in ("$LATEST", "1"), (name, alias)
+        assert not (alias.get("RoutingConfig") or {}).get("AdditionalVersionWeights"), alias  # all traffic moved
+        version = lam.get_function(FunctionName=name, Qualifier=alias["FunctionVersion"])["Configuration"]
+        assert version["CodeSha256"] == code_sha, name  # live runs exactly the package built
+    items = session.client("dynamodb").scan(TableName=env["deployments_table"])["Items"]
+    records = [i for i in items if i["pk"]["S"] == f"catalogue#{env_name}" and i.get("action", {}).get("S") == action]
+    digest = "sha256:" + hashlib.sha256(package).hexdigest()
+    done = [r for r in records if "succeeded" in json.dumps(r)]
+    assert done and all(digest in json.dumps(r) and sha in json.dumps(r) for r in done), records
+    messages = session.client("sqs").receive_message(QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=1)
+    bodies = [json.loads(m["Body"]) for m in messages.get("Messages", [])]
+    assert any(b.get("TopicArn") == env["sns_topic_arn"] and sha in b.get("Message", "") for b in bodies), bodies
 
 
 def test_deploy_dev_workflow_deploys_records_and_notifies(
@@ -227,115 +387,62 @@ def test_deploy_dev_workflow_deploys_records_and_notifies(
     started = time.monotonic()
     repo = tmp_path / "repo"
     shutil.copytree(rendered, repo)
-    envs = json.loads((repo / "deploy" / "environments.json").read_text())
+    envs = json.loads((repo / "deploy" / "environments.json").read_text())["environments"]
     service = json.loads((repo / "deploy" / "service.json").read_text())
-    env = envs["environments"][ENV]
-    root = boto3.session.Session(region_name=env["region"])
+    env = envs[ENV]
     # the secret `repo secrets` publishes for this environment: the repo's own deploy role
-    values = {"github.sha": SHA, "job.status": "success", "secrets.AWS_ROLE_ARN": env["deploy_role_arn"]}
     assert env["deploy_role_arn"] == f"arn:aws:iam::{env['account_id']}:role/bbws-catalogue-deploy"
+    values = {"github.sha": SHA, "job.status": "success", "secrets.AWS_ROLE_ARN": env["deploy_role_arn"]}
+    runner = Runner(repo, tmp_path, api, values)
+    account = _session_in(runner.root, env)
+    queue = _what_bootstrap_and_terraform_made(account, ENV, env, service)
 
-    creds = root.client("sts").assume_role(RoleArn=env["deploy_role_arn"], RoleSessionName="fixture")["Credentials"]
-    account = boto3.session.Session(
-        aws_access_key_id=creds["AccessKeyId"],
-        aws_secret_access_key=creds["SecretAccessKey"],
-        aws_session_token=creds["SessionToken"],
-        region_name=env["region"],
-    )
-    queue = _what_bootstrap_and_terraform_made(account, env, service)
-    names = [f["name"].replace("{env}", ENV) for f in service["functions"]]
-
-    workflow = yamlio.load((repo / ".github" / "workflows" / f"deploy-{ENV}.yml").read_text(encoding="utf-8"))
-    job = workflow["jobs"]["deploy"]
-    assert job["environment"] == ENV
-    bin_dir = tmp_path / "bin"
-    _tools(bin_dir, repo)
-    run_env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "AWS_", "PYTHON", "BBWS_"))} | {
-        "PATH": f"{bin_dir}:{os.environ['PATH']}",
-        "AWS_ENDPOINT_URL": os.environ["AWS_ENDPOINT_URL"],
-        "AWS_CONFIG_FILE": "/dev/null",
-        "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
-        # GitHub's default variables on a push to main
-        "GITHUB_SHA": SHA,
-        "GITHUB_REF": "refs/heads/main",
-        "GITHUB_ACTOR": "octocat",
-        "GITHUB_RUN_ID": "4242",
-        "GITHUB_REPOSITORY": "BigBeardWebSolutions/2_bbws_catalogue_lambda",
-        "GITHUB_SERVER_URL": "https://github.com",
-        "CI": "true",
-        "FAKE_TF_LOG": str(tmp_path / "terraform.log"),
-        "FAKE_TF_PACKAGE": str(repo / "dist" / "lambda.zip"),
-        "FAKE_API_URL": api,
-    }
-    ran: list[str] = []
-    for i, step in enumerate(job["steps"]):
-        where = f"deploy-{ENV}.yml step {i} ({step.get('name') or step.get('uses')})"
-        if "if" in step:
-            assert step["if"] in CONDITIONS, f"{where}: unknown condition {step['if']!r}"
-            if not CONDITIONS[step["if"]]:
-                continue
-        if "uses" in step:
-            action = step["uses"].split("@", 1)[0]
-            assert action in ACTIONS, f"{where}: no stand-in for {action}"
-            with_ = {k: substitute(str(v), values, where) for k, v in (step.get("with") or {}).items()}
-            if action == "aws-actions/configure-aws-credentials":
-                c = root.client("sts").assume_role(
-                    RoleArn=with_["role-to-assume"], RoleSessionName=with_["role-session-name"]
-                )
-                run_env.update(
-                    AWS_ACCESS_KEY_ID=c["Credentials"]["AccessKeyId"],
-                    AWS_SECRET_ACCESS_KEY=c["Credentials"]["SecretAccessKey"],
-                    AWS_SESSION_TOKEN=c["Credentials"]["SessionToken"],
-                    AWS_REGION=with_["aws-region"],
-                    AWS_DEFAULT_REGION=with_["aws-region"],
-                )
-            elif action == "actions/upload-artifact":
-                assert (repo / with_["path"]).is_file(), f"{where}: nothing to upload at {with_['path']}"
-            continue
-        script = substitute(step["run"], values, where)
-        step_env = {k: substitute(str(v), values, where) for k, v in (step.get("env") or {}).items()}
-        if script.strip() == "scripts/install-runtime.sh":
-            assert (repo / "scripts" / "install-runtime.sh").is_file() and (repo / "vendor" / "bbws_scaffold").is_dir()
-            continue  # the `python` stand-in puts vendor/ first on the path, as its .pth does
-        res = subprocess.run(
-            ["bash", "--noprofile", "--norc", "-e", "-o", "pipefail", "-c", script],
-            cwd=repo,
-            env=run_env | step_env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert res.returncode == 0, f"{where}: {script!r} exited {res.returncode}\n{res.stdout}\n{res.stderr}"
-        ran.append(script.strip())
+    ran = runner.run_job(f"deploy-{ENV}.yml", "deploy", _github(SHA))
     assert any(s.startswith("scripts/deploy.sh") for s in ran) and any("notify" in s for s in ran), ran
 
-    # --- what AWS holds now, read back with plain boto3 ----------------------------------------
     package = (repo / "dist" / "lambda.zip").read_bytes()
-    code_sha = base64.b64encode(hashlib.sha256(package).digest()).decode()
-    lam = account.client("lambda")
-    for name in names:
-        alias = lam.get_alias(FunctionName=name, Name="live")
-        assert alias["FunctionVersion"] not in ("$LATEST", "1"), (name, alias)
-        version = lam.get_function(FunctionName=name, Qualifier=alias["FunctionVersion"])["Configuration"]
-        assert version["CodeSha256"] == code_sha, name  # live runs exactly the package built
+    _assert_deployed(account, ENV, env, service, package, SHA, queue, "deploy")
     tf_calls = [
         next(a for a in json.loads(line) if not a.startswith("-chdir="))
-        for line in (tmp_path / "terraform.log").read_text().splitlines()
+        for line in runner.tf_log.read_text().splitlines()
     ]
     assert tf_calls[:2] == ["init", "plan"] and "apply" in tf_calls
-
-    items = account.client("dynamodb").scan(TableName=env["deployments_table"])["Items"]
-    records = [i for i in items if i["pk"]["S"] == f"catalogue#{ENV}"]
-    assert records, items
-    digest = "sha256:" + hashlib.sha256(package).hexdigest()
-    assert any(json.dumps(r).count(digest) and json.dumps(r).count(SHA) for r in records), records
-    assert any("succeeded" in json.dumps(r) for r in records), records
-
-    messages = account.client("sqs").receive_message(QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=1)
-    bodies = [json.loads(m["Body"]) for m in messages.get("Messages", [])]
-    assert any(b.get("TopicArn") == env["sns_topic_arn"] and SHA in b.get("Message", "") for b in bodies), bodies
-
     smoked = {m for m, _ in _Api.calls}
     assert smoked and "DELETE" not in smoked  # smoke called the stage, never a DELETE
     assert (repo / "build" / "deployment-report.md").is_file()
+    assert time.monotonic() - started < 60
+
+
+def test_promote_sit_takes_the_release_dev_recorded(
+    aws, rendered: Path, api: str, tmp_path: Path
+) -> None:  # noqa: ANN001
+    """deploy-dev.yml, then the release (its package as an asset), then promote-sit.yml's steps."""
+    started = time.monotonic()
+    repo = tmp_path / "repo"
+    shutil.copytree(rendered, repo)
+    sha = commit_all(repo, "feat: initial scaffold from LLD")
+    envs = json.loads((repo / "deploy" / "environments.json").read_text())["environments"]
+    service = json.loads((repo / "deploy" / "service.json").read_text())
+    dev, sit = envs["dev"], envs["sit"]
+    assert sit["previous"] == "dev"
+    base = {"github.sha": sha, "job.status": "success", "github.token": "ghs_test", "inputs.version": "v0.1.0"}
+    runner = Runner(repo, tmp_path, api, base | {"secrets.AWS_ROLE_ARN": dev["deploy_role_arn"]})
+    dev_account, sit_account = _session_in(runner.root, dev), _session_in(runner.root, sit)
+    _what_bootstrap_and_terraform_made(dev_account, "dev", dev, service)
+    sit_queue = _what_bootstrap_and_terraform_made(sit_account, "sit", sit, service)
+    runner.run_job("deploy-dev.yml", "deploy", _github(sha))
+
+    # the Release job's outcome: tag v0.1.0 on the commit, dist/lambda.zip and its .sha256 as assets
+    git(repo, "tag", "v0.1.0")
+    released = tmp_path / "releases" / "v0.1.0"
+    released.mkdir(parents=True)
+    package = (repo / "dist" / "lambda.zip").read_bytes()
+    (released / "lambda.zip").write_bytes(package)
+    (released / "lambda.zip.sha256").write_text(f"{hashlib.sha256(package).hexdigest()}  lambda.zip\n")
+    shutil.rmtree(repo / "dist")  # a fresh runner: only the release asset is there
+
+    runner.values["secrets.AWS_ROLE_ARN"] = sit["deploy_role_arn"]  # the sit environment's secret
+    ran = runner.run_job("promote-sit.yml", "deploy", _github(sha))
+    assert any(s.startswith("scripts/promote.sh") for s in ran), ran
+    _assert_deployed(sit_account, "sit", sit, service, package, sha, sit_queue, "promote")
     assert time.monotonic() - started < 60
