@@ -23,6 +23,7 @@ from typing import Any
 import hcl2
 from pydantic import BaseModel, ConfigDict, Field
 
+from bbws_scaffold.config.environments import deploy_role_arn_pattern, for_service
 from bbws_scaffold.errors import ConfigError
 from bbws_scaffold.yamlfile import read_yaml
 
@@ -251,8 +252,15 @@ def _trust(env: dict[str, Any], repository: str) -> dict[str, Any]:
 
 
 def _account_resources(env: dict[str, Any], environments: dict[str, Any]) -> list[AccountResource]:
+    # the reader is shared by every service in the account, so it trusts the next environment's
+    # deploy role of each of them: its account, on condition the caller's ARN fits the role pattern
     nxt = [e for e in environments["envs"].values() if e.get("previous") == env["name"]]
-    reader_trust = sorted({e["deploy_role_arn"] for e in nxt})
+    reader_accounts = sorted({f"arn:aws:iam::{e['account_id']}:root" for e in nxt})
+    reader_roles = sorted({deploy_role_arn_pattern(environments, e["name"]) for e in nxt})
+    logs_role = f"arn:aws:iam::{env['account_id']}:role/{APIGATEWAY_LOGS_ROLE}"
+    reader: dict[str, Any] = {"trusted_by": reader_accounts or ["(no environment is promoted from this one)"]}
+    if reader_roles:
+        reader["condition"] = {"ArnLike": {"aws:PrincipalArn": reader_roles}}
     return [
         AccountResource(
             kind="s3-bucket",
@@ -293,10 +301,7 @@ def _account_resources(env: dict[str, Any], environments: dict[str, Any]) -> lis
             kind="iam-role",
             name=env["records_reader_role_arn"],
             why="read-only access to the deployment records, for promotions into the next environment",
-            settings={
-                "trusted_by": reader_trust or ["(no environment is promoted from this one)"],
-                "permissions": ["dynamodb:GetItem", "dynamodb:Query"],
-            },
+            settings={**reader, "permissions": ["dynamodb:GetItem", "dynamodb:Query"]},
         ),
         AccountResource(
             kind="sns-topic",
@@ -306,24 +311,31 @@ def _account_resources(env: dict[str, Any], environments: dict[str, Any]) -> lis
         ),
         AccountResource(
             kind="iam-role",
-            name=f"arn:aws:iam::{env['account_id']}:role/{APIGATEWAY_LOGS_ROLE}",
+            name=logs_role,
             why="API Gateway writes stage logs only through the account's CloudWatch role (apigateway update-account)",
             settings={
                 "trusted_by": ["apigateway.amazonaws.com"],
                 "managed_policy": APIGATEWAY_LOGS_POLICY.format(partition="aws"),
+                "set_with": "aws apigateway update-account --patch-operations "
+                f"op=replace,path=/cloudwatchRoleArn,value={logs_role}",
+                "required_by": "api_gateway_account_logging: true in environments.yaml (the stage's execution and "
+                "access logs); set it to true only once this role is the account's, or the apply fails",
+                "api_gateway_account_logging": f"{str(bool(env.get('api_gateway_account_logging'))).lower()} "
+                f"for {env['name']}"
+                + ("" if env.get("api_gateway_account_logging") else " (stage metrics and traces only, no stage logs)"),
             },
         ),
     ]
 
 
 def build_plan(answers: dict[str, Any], env_name: str, resource_types: set[str]) -> BootstrapPlan:
-    environments = answers["environments"]
+    spec, infra = answers["spec"], answers["infra"]
+    service = spec.get("service_slug") or "service"
+    environments = for_service(answers["environments"], service)
     if env_name not in environments["envs"]:
         known = ", ".join(environments["order"])
         raise ConfigError(f"--env {env_name}: not an environment of this repo (known: {known})")
     env = environments["envs"][env_name]
-    spec, infra = answers["spec"], answers["infra"]
-    service = spec.get("service_slug") or "service"
     repository = f"{answers.get('org') or 'BigBeardWebSolutions'}/{spec['repo']}"
     role_arn = env["deploy_role_arn"]
     return BootstrapPlan(

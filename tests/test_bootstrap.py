@@ -124,6 +124,11 @@ def test_dry_run_lists_every_account_resource(repo: Path) -> None:
     ]:
         assert needle in out, needle
     assert re.search(r"trusted only by: repo:\S+:environment:dev\b", out)
+    # the stage logs only through this role: the plan says the switch needs it, and where it stands
+    role = out[out.index("role/bbws-apigateway-cloudwatch") :].split("\n  iam-role", 1)[0]
+    assert "required_by: api_gateway_account_logging: true" in role
+    assert "path=/cloudwatchRoleArn" in role
+    assert "api_gateway_account_logging: false for dev" in role
 
 
 def test_without_dry_run_nothing_happens_and_it_says_so(repo: Path) -> None:

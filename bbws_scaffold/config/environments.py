@@ -7,6 +7,7 @@ JSON-serialisable dict the renderer hands to copier as the ``environments`` answ
     {
       "order": ["dev", "sit", "prod"],          # promotion order, DEV -> SIT -> PROD
       "state_key": "{service}/terraform.tfstate",
+      "deploy_role_name": "bbws-{service}-deploy", # pattern; for_service() resolves it
       "envs": {
         "dev": {
           "name": "dev", "account_id": "536580886816", "region": "eu-west-1", "dr_region": None,
@@ -14,7 +15,7 @@ JSON-serialisable dict the renderer hands to copier as the ``environments`` answ
           "required_reviewers": 0, "wait_timer_minutes": 0,
           "state_bucket": "bbws-terraform-state-dev", "lock_table": "bbws-terraform-locks-dev",
           "state_region": "eu-west-1", "encrypt_state": True,
-          "deploy_role_arn": "arn:aws:iam::536580886816:role/github-actions-deploy",
+          "deploy_role_arn": "arn:aws:iam::536580886816:role/bbws-catalogue-deploy",  # for_service()
           "previous": None,                        # environment that must succeed first
           "deployments_table": "bbws-deployments", # runtime's deployment records (per account)
           "records_reader_role_arn": "arn:aws:iam::536580886816:role/bbws-deployments-reader",
@@ -23,10 +24,17 @@ JSON-serialisable dict the renderer hands to copier as the ``environments`` answ
           "cognito_user_pool_arn": None,           # else read from the SSM parameter below
           "cognito_user_pool_ssm_parameter": "/kimmy-ai/dev/cognito/user-pool-arn",
           "attach_auth_layer": False, "auth_layer_ssm_parameter": "/kimmy-ai/dev/bbws-auth/layer-arn",
+          "api_gateway_account_logging": False,    # true once the account's API Gateway logging role is set
         },
         ...
       },
     }
+
+Each service repo has its own deploy role (trusted only by that repo's GitHub environments), so
+``deploy_role_arn`` depends on the service: :func:`for_service` adds it to every environment, from
+the ``deploy_role_name`` pattern (``{service}``, ``{env}``). The renderer, the bootstrap plan and
+the publisher all call it, so the role bootstrap plans, the ``AWS_ROLE_ARN`` secret and the trust of
+the records reader name the same role.
 
 Templates read these values; they never compute account ids or bucket names themselves.
 """
@@ -34,6 +42,7 @@ Templates read these values; they never compute account ids or bucket names them
 from __future__ import annotations
 
 import copy
+import hashlib
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -58,6 +67,12 @@ _GITHUB_ENV_RE = r"^[A-Za-z0-9_.-]{1,255}$"
 _SSM_PARAMETER_RE = r"^/[A-Za-z0-9_.\-/]{1,2047}$"
 _USER_POOL_ARN_RE = r"^arn:aws[a-z-]*:cognito-idp:[a-z0-9-]+:[0-9]{12}:userpool/[A-Za-z0-9_-]+$"
 _STATE_KEY_RE = r"^[A-Za-z0-9_.{}/-]*\{service\}[A-Za-z0-9_.{}/-]*$"
+# IAM role names: 1-64 of [\w+=,.@-] (ASCII); the deploy role's may hold {service} (once) and {env}
+ROLE_NAME_MAX = 64
+_IAM_ROLE_NAME_RE = r"^[A-Za-z0-9_+=,.@-]{1,64}$"
+_DEPLOY_ROLE_RE = r"^(?:[A-Za-z0-9_+=,.@-]|\{service\}|\{env\})+$"
+_DIGEST_CHARS = 8
+_SERVICE_ROOM_MIN = 2 + _DIGEST_CHARS  # a trimmed service keeps one character, '-' and its digest
 
 # Per-stage defaults of the settings an environment may leave out (another key gets sit's), in
 # the order the resolved environment lists them.
@@ -115,6 +130,64 @@ UserPoolArn = Annotated[str, Matches(_USER_POOL_ARN_RE, "a Cognito user pool ARN
 GitHubEnvironment = Annotated[str, Matches(_GITHUB_ENV_RE, "a valid GitHub environment name"), EMPTY_IS_DEFAULT]
 
 
+DeployRoleName = Annotated[
+    str,
+    Matches(
+        _DEPLOY_ROLE_RE,
+        "an IAM role name ([\\w+=,.@-]; {service} is the service's name, {env} the environment key)",
+    ),
+]
+
+
+def deploy_role_name(pattern: str, env: str, service: str) -> str:
+    """The deploy role of ``service`` in ``env``: ``pattern`` with ``{env}`` and ``{service}`` filled.
+
+    IAM allows 64 characters: a service name that does not fit is cut and ends in ``-`` plus the
+    first 8 hex digits of its SHA-256, so two long names that share a beginning stay apart, and the
+    pattern's own text (``bbws-``, ``-deploy``) is kept whole."""
+    name = pattern.replace("{env}", env)
+    if "{service}" not in name:
+        return name
+    room = ROLE_NAME_MAX - (len(name) - len("{service}"))
+    if room < _SERVICE_ROOM_MIN:
+        raise ValueError(
+            f"{name!r} leaves {room} of IAM's 64 characters for the service name (need {_SERVICE_ROOM_MIN})"
+        )
+    if len(service) > room:
+        digest = hashlib.sha256(service.encode("utf-8")).hexdigest()[:_DIGEST_CHARS]
+        service = f"{service[: room - _DIGEST_CHARS - 1].rstrip('-')}-{digest}"
+    return name.replace("{service}", service)
+
+
+def for_service(environments: dict[str, Any], service: str) -> dict[str, Any]:
+    """A copy of the ``environments`` answer with every environment's ``deploy_role_arn``: the
+    role of ``service`` (its kebab-case name) in that environment's account.
+
+    Idempotent. An answer stored before deploy roles were per service has no ``deploy_role_name``
+    pattern: its ``deploy_role_arn`` values are kept as they are."""
+    out = copy.deepcopy(environments)
+    pattern = out.get("deploy_role_name")
+    if pattern is None:
+        return out
+    for env in out["envs"].values():
+        name = deploy_role_name(pattern, env["name"], service)
+        if not re.fullmatch(_IAM_ROLE_NAME_RE, name):
+            raise EnvironmentsError(
+                f"deploy_role_name: {name!r} (for {service} in {env['name']}) is not an IAM role name"
+            )
+        env["deploy_role_arn"] = f"arn:aws:iam::{env['account_id']}:role/{name}"
+    return out
+
+
+def deploy_role_arn_pattern(environments: dict[str, Any], env_name: str) -> str:
+    """An ARN pattern (IAM ``ArnLike``) matching the deploy role of every service in ``env_name``."""
+    env = environments["envs"][env_name]
+    pattern = environments.get("deploy_role_name")
+    if pattern is None:
+        return str(env["deploy_role_arn"])
+    return f"arn:aws:iam::{env['account_id']}:role/{pattern.replace('{env}', env_name).replace('{service}', '*')}"
+
+
 class EnvironmentSettings(BaseModel):
     """One deployment environment: its AWS account and the rules of its stage."""
 
@@ -155,6 +228,12 @@ class EnvironmentSettings(BaseModel):
         description="SSM parameter where the platform's auth layer publishes its Lambda layer ARN",
     )
     attach_auth_layer: StrictBool = Field(default=False, description="add the auth layer to every function")
+    api_gateway_account_logging: StrictBool = Field(
+        default=False,
+        description="the account has API Gateway's CloudWatch role set (bootstrap: apigateway update-account "
+        "cloudwatchRoleArn): the API stage then writes execution (INFO) and access logs. Both need that role, "
+        "which a fresh account lacks, so the default is false: stage metrics and X-Ray traces only",
+    )
 
     @field_validator(*_STAGE_DEFAULTS["sit"], mode="before")
     @classmethod
@@ -196,9 +275,21 @@ class EnvironmentsFile(BaseModel):
         default=None, description="DEV -> SIT -> PROD; default: the order of `environments`"
     )
     state: Annotated[StateBackend, EMPTY_IS_DEFAULT] = Field(default_factory=StateBackend)
-    deploy_role_name: RoleName = "github-actions-deploy"
+    deploy_role_name: DeployRoleName = Field(
+        default="bbws-{service}-deploy",
+        description="the IAM role GitHub Actions assumes through OIDC, one per service repo: {service} is the "
+        "service's kebab-case name (cut to fit IAM's 64 characters, with a digest), {env} the environment key; "
+        "a name without {service} is one role shared by every service in the account",
+    )
     runtime: Annotated[RuntimeSettings, EMPTY_IS_DEFAULT] = Field(default_factory=RuntimeSettings)
     environments: dict[EnvName, EnvironmentSettings] = Field(min_length=1)
+
+    @field_validator("deploy_role_name")
+    @classmethod
+    def _one_service(cls, value: str) -> str:
+        if value.count("{service}") > 1:
+            raise ValueError("may hold {service} once")
+        return value
 
     @model_validator(mode="after")
     def _derived_names_are_valid(self) -> EnvironmentsFile:
@@ -215,7 +306,12 @@ class EnvironmentsFile(BaseModel):
         for name in order:
             envs[name] = self._resolve_one(name, previous)
             previous = name
-        return {"order": list(order), "state_key": self.state.key, "envs": envs}
+        return {
+            "order": list(order),
+            "state_key": self.state.key,
+            "deploy_role_name": self.deploy_role_name,
+            "envs": envs,
+        }
 
     def _resolve_one(self, name: str, previous: str | None) -> dict[str, Any]:
         cfg = self.environments[name]
@@ -226,6 +322,12 @@ class EnvironmentsFile(BaseModel):
             raise field_error(
                 f"environments.{name}.hotfix_github_environment", f"{hotfix_env!r} is not a valid, separate name"
             )
+        try:  # the longest service name the model allows (identifiers are at most 64 characters)
+            role = deploy_role_name(self.deploy_role_name, name, "s" * 64)
+        except ValueError as exc:
+            raise field_error("deploy_role_name", str(exc)) from None
+        if not re.fullmatch(_IAM_ROLE_NAME_RE, role):
+            raise field_error("deploy_role_name", f"{role!r} (for {name}) is not a valid IAM role name")
         bucket = self.state.bucket.replace("{env}", name)
         if not re.fullmatch(_BUCKET_RE, bucket):
             raise field_error("state.bucket", f"{bucket!r} (for {name}) is not a valid S3 bucket name")
@@ -246,7 +348,6 @@ class EnvironmentsFile(BaseModel):
             "lock_table": lock,
             "state_region": cfg.state_region or region,
             "encrypt_state": True,
-            "deploy_role_arn": f"arn:aws:iam::{acct}:role/{self.deploy_role_name}",
             "previous": previous,
             "deployments_table": self.runtime.deployments_table,
             "records_reader_role_arn": f"arn:aws:iam::{acct}:role/{self.runtime.records_reader_role_name}",
@@ -256,6 +357,7 @@ class EnvironmentsFile(BaseModel):
                 cfg.cognito_user_pool_ssm_parameter, name, "cognito_user_pool_ssm_parameter"
             ),
             "attach_auth_layer": cfg.attach_auth_layer,
+            "api_gateway_account_logging": cfg.api_gateway_account_logging,
             "auth_layer_ssm_parameter": _ssm_name(cfg.auth_layer_ssm_parameter, name, "auth_layer_ssm_parameter"),
         }
         defaults = _STAGE_DEFAULTS.get(name, _STAGE_DEFAULTS["sit"])
@@ -276,11 +378,12 @@ def _ssm_name(pattern: str, env: str, field: str) -> str:
 FILE = ConfigFile(EnvironmentsFile, DEFAULT_PATH, ENV_VAR, "environments configuration", EnvironmentsError)
 
 
-def load_environments(path: str | Path | None = None) -> dict[str, Any]:
+def load_environments(path: str | Path | None = None, service: str | None = None) -> dict[str, Any]:
     """Read, validate and resolve an environments file (default: ``$BBWS_ENVIRONMENTS``, else the
-    packaged one)."""
+    packaged one); with ``service``, the environments of that service (:func:`for_service`)."""
     raw, source = FILE.read(path)
-    return resolve_environments(raw, source=source)
+    resolved = resolve_environments(raw, source=source)
+    return resolved if service is None else for_service(resolved, service)
 
 
 def resolve_environments(raw: Any, source: str = "<environments>") -> dict[str, Any]:

@@ -345,7 +345,14 @@ class GitHubFile(BaseModel):
         if value is not None:
             return value
         if source.from_field:
-            raise field_error(f"secrets.{name}.from", f"environment {env['name']!r} has no field {source.from_field!r}")
+            per_service = (
+                " (it is per service: resolve the environments for one)"
+                if source.from_field == "deploy_role_arn"
+                else ""
+            )
+            raise field_error(
+                f"secrets.{name}.from", f"environment {env['name']!r} has no field {source.from_field!r}{per_service}"
+            )
         raise field_error(
             f"secrets.{name}.env", f"environment variable {source.variable(env['name'])} is not set for {env['name']}"
         )
@@ -368,10 +375,12 @@ def load_config(
     path: str | Path | None = None,
     environments: Mapping[str, Any] | None = None,
     environ: Mapping[str, str] | None = None,
+    service: str | None = None,
 ) -> GitHubConfig:
-    """Read and validate ``github.yaml`` and resolve it against the deployment environments."""
+    """Read and validate ``github.yaml`` and resolve it against the deployment environments (default:
+    the configured ones, as ``service``'s: its deploy role is the ``AWS_ROLE_ARN`` each one gets)."""
     raw, source = FILE.read(path)
-    envs = environments if environments is not None else load_environments()
+    envs = environments if environments is not None else load_environments(service=service)
     return resolve_config(raw, envs, os.environ if environ is None else environ, source=source)
 
 

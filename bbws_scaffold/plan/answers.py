@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from bbws_scaffold import __version__
-from bbws_scaffold.config.environments import environments_answer
+from bbws_scaffold.config.environments import environments_answer, for_service
 from bbws_scaffold.errors import RenderError
 from bbws_scaffold.model import ServiceSpec
 from bbws_scaffold.plan.code import plan_answer
@@ -51,8 +51,7 @@ def answers_data(spec: ServiceSpec, org: str, environments: dict[str, Any] | Non
     """The copier answers: blueprint, the whole spec, org, the deployment environments, the
     infrastructure, models and code plans derived from them (templates read those; they derive
     nothing themselves) and the runtime pin."""
-    if environments is None:
-        environments = environments_answer()
+    environments = for_service(environments or environments_answer(), spec.service_slug)
     return sorted_mappings(
         {
             "blueprint": BLUEPRINT,

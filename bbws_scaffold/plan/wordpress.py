@@ -24,7 +24,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from bbws_scaffold.config.environments import environments_answer
+from bbws_scaffold.config.environments import environments_answer, for_service
 from bbws_scaffold.config.wordpress import (
     ORG_RE,
     PHP_VERSION_RE,
@@ -63,8 +63,7 @@ def wordpress_answers(
 
     ``wp_cli_version`` without ``wp_cli_sha512`` drops the pinned checksum of the configured
     release (it belongs to another version): the build then verifies the published one only."""
-    if environments is None:
-        environments = environments_answer()
+    environments = for_service(environments or environments_answer(), SERVICE_SLUG)
     cfg = copy.deepcopy(config if config is not None else load_config())
 
     versions = cfg["versions"]

@@ -159,7 +159,7 @@ def publish_repo(target: Path, spec: ServiceSpec, options: PublishOptions | None
     unknown = set(options.steps) - set(STEPS)
     if unknown:
         raise PublishError(f"unknown publish steps {sorted(unknown)}")
-    cfg = load_config(options.config)
+    cfg = load_config(options.config, service=spec.service_slug)
     target = Path(target)
     if not target.is_dir():
         raise PublishError(f"{target} is not a rendered repository folder")

@@ -349,7 +349,7 @@ def test_workflows_read_exactly_the_secrets_the_publisher_sets(repo: Path) -> No
         for wf in (repo / ".github" / "workflows").glob("*.yml")
         for m in re.finditer(r"\$\{\{\s*secrets\.([A-Za-z0-9_]+)\s*\}\}", wf.read_text(encoding="utf-8"))
     } - {"GITHUB_TOKEN"}
-    published = {name for env in load_config(environ={}).environments for name in env.secrets}
+    published = {name for env in load_config(environ={}, service="catalogue").environments for name in env.secrets}
     assert read == published == {"AWS_ROLE_ARN"}
 
 
@@ -365,3 +365,46 @@ def test_api_gateway_errors_carry_cors_headers(repo: Path) -> None:
         assert f'"{kind}"' in text
     assert '"gatewayresponse.header.Access-Control-Allow-Origin"  = "\'${var.cors_allow_origin}\'"' in text
     assert '"x-amazon-apigateway-gateway-responses" = local.gateway_responses' in text
+
+
+# ---------------------------------------------------------------- API stage logging
+
+
+def _branch(expr: str, flag: bool) -> str:
+    """The branch ``var.api_gateway_account_logging ? A : B`` takes when the variable is ``flag``."""
+    m = re.fullmatch(r"\$\{var\.api_gateway_account_logging \? (.+) : (.+)\}", expr)
+    assert m, f"not conditional on var.api_gateway_account_logging: {expr}"
+    return m.group(1) if flag else m.group(2)
+
+
+def test_stage_logs_only_where_the_account_has_api_gateways_logging_role(tmp_path: Path) -> None:
+    """AWS: a REST API stage's CloudWatch execution logging and its access logging both go through
+    the account's API Gateway CloudWatch role (aws_api_gateway_account); a fresh account has none and
+    the apply fails. So neither is on unless the environment says the role is there (default false)."""
+    src = yamlio.load((ROOT / "bbws_scaffold" / "data" / "environments.yaml").read_text(encoding="utf-8"))
+    src["environments"]["sit"]["api_gateway_account_logging"] = True
+    repo = render_infra(SPECS["crud"](), tmp_path / "repo", resolve_environments(src))
+    flags = {}
+    for env in ("dev", "sit", "prod"):
+        with (repo / "terraform" / "environments" / f"{env}.tfvars").open(encoding="utf-8") as fh:
+            flags[env] = hcl2.load(fh)["api_gateway_account_logging"]
+    assert flags == {"dev": False, "sit": True, "prod": False}
+
+    with (repo / "terraform" / "api_gateway.tf").open(encoding="utf-8") as fh:
+        resources = {
+            (t.strip('"'), n.strip('"')): body
+            for block in hcl2.load(fh)["resource"]
+            for t, v in block.items()
+            for n, body in v.items()
+        }
+    stage = resources[("aws_api_gateway_stage", "this")]
+    settings = resources[("aws_api_gateway_method_settings", "all")]["settings"][0]
+    assert "access_log_settings" not in stage  # never unconditional
+    (dynamic,) = stage["dynamic"]
+    (access,) = [v for k, v in dynamic.items() if k.strip('"') == "access_log_settings"]
+    assert _branch(access["for_each"], False) == "[]"
+    assert _branch(access["for_each"], True) != "[]"
+    assert access["content"][0]["destination_arn"]
+    assert _branch(settings["logging_level"], False) == '"OFF"'
+    assert _branch(settings["logging_level"], True) == '"INFO"'
+    assert settings["metrics_enabled"] is True  # metrics need no role: kept everywhere

@@ -32,7 +32,7 @@ def load(name: str, path: Path) -> Any:
     if name == "environments":
         return load_environments(path)
     if name == "github":
-        return github.load_config(path, environments=load_environments(), environ={})
+        return github.load_config(path, environments=load_environments(service="catalogue"), environ={})
     return wordpress.load_config(path)
 
 
@@ -206,9 +206,9 @@ def test_every_problem_is_reported_one_per_line(tmp_path: Path) -> None:
 
 def test_an_unquoted_account_id_keeps_its_leading_zeros(tmp_path: Path) -> None:
     path = edited("environments", _set(93646564004, "environments", "prod", "account_id"), tmp_path)
-    prod = load_environments(path)["envs"]["prod"]
+    prod = load_environments(path, service="catalogue")["envs"]["prod"]
     assert prod["account_id"] == "093646564004"
-    assert prod["deploy_role_arn"] == "arn:aws:iam::093646564004:role/github-actions-deploy"
+    assert prod["deploy_role_arn"] == "arn:aws:iam::093646564004:role/bbws-catalogue-deploy"
 
 
 def test_yaml_numbers_are_read_as_the_versions_they_spell(tmp_path: Path) -> None:

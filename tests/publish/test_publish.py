@@ -96,9 +96,10 @@ def test_setup_from_lld_publishes_everything(
     # secrets: the double decrypted them with its private key to the configured values
     conf = load_environments()["envs"]
     for name, env in [*conf.items(), *((f"{k}-hotfix", v) for k, v in conf.items())]:
-        # only what a workflow reads: the role its AWS jobs assume (the topic is runtime configuration)
-        assert repo.secrets[name] == {"AWS_ROLE_ARN": f"arn:aws:iam::{env['account_id']}:role/github-actions-deploy"}
-    assert repo.secrets["prod"]["AWS_ROLE_ARN"] == "arn:aws:iam::093646564004:role/github-actions-deploy"
+        # only what a workflow reads: the role its AWS jobs assume (the topic is runtime configuration),
+        # this service's own (environments.yaml: bbws-{service}-deploy)
+        assert repo.secrets[name] == {"AWS_ROLE_ARN": f"arn:aws:iam::{env['account_id']}:role/bbws-catalogue-deploy"}
+    assert repo.secrets["prod"]["AWS_ROLE_ARN"] == "arn:aws:iam::093646564004:role/bbws-catalogue-deploy"
 
     # protection: one review, code owners, the CI jobs' check names, no force pushes or deletions
     p = repo.protection["main"]
@@ -164,7 +165,7 @@ def test_drift_is_corrected_and_only_the_drift(double: GitHubDouble, rendered: P
         ("PUT", ["2_bbws_catalogue_lambda", "environments", "prod"]),
     ]
     assert repo.environments["prod"]["wait_timer"] == 30
-    assert repo.secrets["sit"]["AWS_ROLE_ARN"].endswith(":role/github-actions-deploy")
+    assert repo.secrets["sit"]["AWS_ROLE_ARN"].endswith(":role/bbws-catalogue-deploy")
     assert len(result.changes) == 2
 
 
