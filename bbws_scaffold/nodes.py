@@ -217,6 +217,10 @@ class Access(BaseModel):
     roles: list[str] = Field(default_factory=list, description="tenant roles the LLD allows (Admin, User)")
     owner: bool = Field(default=False, description="the LLD also allows the resource's owner (not generated)")
     signature: str | None = Field(default=None, description="how a public caller proves itself (HMAC Signature)")
+    signature_header: str | None = Field(default=None, description="the header carrying that signature")
+    signature_secret: str | None = Field(
+        default=None, description="Secrets Manager name of the secret the signature is computed with"
+    )
     tenant_scope: TenantScope = Field(
         default="none",
         description="path: a path placeholder names the caller's tenant, which must match; caller: the "

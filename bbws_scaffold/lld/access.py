@@ -15,8 +15,17 @@ def extract(ctx: Context, endpoints: list[Endpoint]) -> None:
     concept = ctx.grammar["access"]
     rx = {k: re.compile(str(v), re.IGNORECASE) for k, v in concept.data.items()}
     silent: list[Endpoint] = []
+    header, secret = _signature_source(ctx.doc.source, rx)
     for ep in endpoints:
         ep.access = derive(ep, rx)
+        if ep.access.signature:
+            ep.access.signature_header, ep.access.signature_secret = header, secret
+            if header is None:
+                ctx.sink.warn(
+                    ep.line or 1,
+                    f"{ep.method} {ep.path}: the LLD names no signature header (X-...-Signature): "
+                    "the handler expects X-Signature",
+                )
         if not ep.auth and ep.access.kind == "authenticated":
             silent.append(ep)
         warning = _warning(ep)
@@ -30,6 +39,13 @@ def extract(ctx: Context, endpoints: list[Endpoint]) -> None:
             f"{len(silent)} endpoint(s) state no auth ({names}): generated behind the Cognito authorizer "
             "(fail closed); an Auth column in the endpoint table says who may call each",
         )
+
+
+def _signature_source(text: str, rx: dict[str, re.Pattern[str]]) -> tuple[str | None, str | None]:
+    """The signature header and the secret's name the document states (first of each)."""
+    header = rx["signature_header"].search(text)
+    secret = rx["signature_secret"].search(text)
+    return (header.group(1) if header else None), (next((g for g in secret.groups() if g), None) if secret else None)
 
 
 def _warning(ep: Endpoint) -> str | None:

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from .findings import CheckOutput, Finding, ToolStats
+from .offline_provider import available, install
 from .tools import ResolvedTool, ToolFailure, tail, tool_env
 
 TERRAFORM_DIR = "terraform"
@@ -49,7 +50,6 @@ class OfflineTerraform:
 
     # -- set-up ----------------------------------------------------------------------------------
     def __enter__(self) -> "OfflineTerraform":
-        from .offline_provider import install
 
         self._tmp = tempfile.TemporaryDirectory(prefix="bbws-tf-offline-")
         tmp = Path(self._tmp.name)
@@ -168,8 +168,6 @@ class OfflineTerraform:
 
 def check_terraform_offline(repo: Path, terraform: ResolvedTool, max_parallel: int = 3) -> list[CheckOutput]:
     """The gate's ``terraform-validate`` and ``terraform-plan`` (one plan per ``environments/*.tfvars``)."""
-    from .offline_provider import available
-
     start = time.monotonic()
     missing = available()
     if missing is not None or not (repo / TERRAFORM_DIR).is_dir():

@@ -26,6 +26,7 @@ class CodePlan(PlanNode):
     tenant_roles: bool = Field(
         description="some route checks a tenant role: the platform's tenants table is read (TENANTS_TABLE)"
     )
+    signed: bool = Field(description="some route verifies a webhook signature (src/utils/signature.py)")
 
 
 def build_plan(spec: ServiceSpec) -> CodePlan:
@@ -39,6 +40,7 @@ def build_plan(spec: ServiceSpec) -> CodePlan:
         handlers=handlers,
         item_factories=build_item_factories(handlers, entities, models),
         tenant_roles=any(r.roles for h in handlers for r in h.routes),
+        signed=any(r.signature_header for h in handlers for r in h.routes),
     )
 
 

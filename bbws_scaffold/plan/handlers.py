@@ -101,6 +101,9 @@ class RoutePlan(PlanNode):
     )
     caller_keys: dict[str, str] = Field(description="key field ident -> the Caller field it is built from")
     own_tenant: bool = Field(description="a key is built from the caller's tenant (own_tenant: 403 without one)")
+    signature_header: str | None = Field(
+        description="a signed route (a provider webhook): the header its HMAC-SHA256 arrives in (raw)"
+    )
     test_caller: list[str] = Field(
         description="api_event arguments of its tests: claims=OWNER when a key comes from the caller"
     )
@@ -476,6 +479,7 @@ def _route(
         key_args=_key_args(ep, info),
         caller_keys=dict(ep.access.caller_keys) if info else {},
         own_tenant=bool(info) and "tenant_id" in ep.access.caller_keys.values(),
+        signature_header=(ep.access.signature_header or "X-Signature") if ep.access.signature else None,
         test_caller=["claims=OWNER"] if info and ep.access.caller_keys else [],
         owner_fields=[f"{k}={_OWNER_VALUE[v]}" for k, v in ep.access.caller_keys.items()] if info else [],
         other_fields=[f"{k}={_OTHER_VALUE[v]}" for k, v in ep.access.caller_keys.items()] if info else [],
@@ -545,6 +549,8 @@ def _handler_imports(
                 imports.first.append("from src.utils.auth import same_tenant")
             if r.own_tenant:
                 imports.first.append("from src.utils.auth import own_tenant")
+            if r.signature_header:
+                imports.first.append("from src.utils.signature import verify_signature")
             if r.params:
                 imports.third += _PATH_MODEL_IMPORTS
                 imports.first.append(v + "parse_path")

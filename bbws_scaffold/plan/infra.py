@@ -116,6 +116,9 @@ class InfraFunction(PlanNode):
     reads_tenants: bool = Field(
         default=False, description="checks the LLD's roles: reads the platform's tenants table (TENANTS_TABLE)"
     )
+    verifies_signature: bool = Field(
+        default=False, description="serves a signature route: reads the webhook secret (WEBHOOK_SECRET_ID)"
+    )
 
 
 class InfraGsi(PlanNode):
@@ -188,6 +191,11 @@ class InfraPlan(PlanNode):
     runtime: str = Field(description="Lambda runtime, e.g. python3.12")
     architecture: Literal["arm64", "x86_64"]
     functions: list[InfraFunction] = Field(default_factory=list)
+    webhook_secret: str | None = Field(
+        default=None,
+        description="Secrets Manager name of the signature secret the LLD states (raw); None: no signature route "
+        "or the LLD names none (the variable then has no default)",
+    )
     routes: list[InfraRoute] = Field(default_factory=list)
     tables: list[InfraTable] = Field(default_factory=list)
     table_env: list[InfraTableEnv] = Field(default_factory=list)
@@ -446,6 +454,7 @@ def build_infra(spec: ServiceSpec, environments: dict[str, Any]) -> InfraPlan:
 
     functions: list[InfraFunction] = []
     role_checked = {ep.handler for ep in spec.endpoints if ep.access.kind == "permission"}
+    signed = {ep.handler for ep in spec.endpoints if ep.access.signature}
     seen_names: list[str] = []
     for index, f in enumerate(spec.functions, start=1):
         name = _function_name(f.deployed_name, f"{prefix}-{f.slug}", seen_names, index, env_len)
@@ -479,12 +488,14 @@ def build_infra(spec: ServiceSpec, environments: dict[str, Any]) -> InfraPlan:
                 bucket=bucket,
                 access=_access_plan(f.access, by_name),
                 reads_tenants=f.ident in role_checked,
+                verifies_signature=f.ident in signed,
             )
         )
 
     services, unknown = _services(spec)
     alarms = [a for i, n in enumerate(spec.nfrs, start=1) if (a := _alarm(n, i)) is not None]
     return InfraPlan(
+        webhook_secret=next((ep.access.signature_secret for ep in spec.endpoints if ep.access.signature_secret), None),
         name_prefix=prefix,
         python_version=python_version,
         runtime=f"python{python_version}",

@@ -47,6 +47,10 @@ def test_domain_security_table() -> None:
     for path in ("/v1.0/webhooks/order-paid", "/v1.0/webhooks/transfer-paid"):
         access = _ep(spec, "POST", path).access
         assert access.kind == "public" and access.signature == "HMAC Signature"
+        # line 803 "Headers: X-Webhook-Signature"; line 1164 "Webhook Secret | AWS Secrets Manager
+        # `/bbws/webhooks/order-service-secret`": what the handler verifies with
+        assert access.signature_header == "X-Webhook-Signature"
+        assert access.signature_secret == "/bbws/webhooks/order-service-secret"
 
 
 def test_wordpress_role_columns_and_tenant_paths() -> None:

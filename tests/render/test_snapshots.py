@@ -80,6 +80,7 @@ def per_item_files(spec: ServiceSpec, envs: list[str]) -> dict[str, list[str]]:
         "terraform/api_gateway.tf": ["terraform/api_gateway.tf"] if spec.endpoints else [],
         "terraform/dynamodb.tf": ["terraform/dynamodb.tf"] if spec.tables else [],
         "tests/security/test_access.py": ["tests/security/test_access.py"] if any(h.routes for h in handlers) else [],
+        "src/utils/signature.py": ["src/utils/signature.py"] if any(e.access.signature for e in spec.endpoints) else [],
     }
 
 

@@ -43,10 +43,11 @@ def api_event(
     query: dict[str, str] | None = None,
     form: bool = False,
     claims: dict[str, str] | None = PLATFORM_ADMIN,
+    headers: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """An event as API Gateway sends it; ``body`` is JSON-encoded unless it is already a string
     (``form``: form-encoded, ``a=1&b=x``, as an HTML form or a provider webhook posts it);
-    ``claims=None``: an anonymous caller."""
+    ``claims=None``: an anonymous caller; ``headers``: more request headers (a signature)."""
     path = resource
     for name, value in (path_params or {}).items():
         path = path.replace("{" + name + "}", value)
@@ -54,7 +55,10 @@ def api_event(
         "resource": resource,
         "path": path,
         "httpMethod": method,
-        "headers": {"Content-Type": "application/x-www-form-urlencoded" if form else "application/json"},
+        "headers": {
+            "Content-Type": "application/x-www-form-urlencoded" if form else "application/json",
+            **(headers or {}),
+        },
         "queryStringParameters": query,
         "pathParameters": path_params,
         "requestContext": {

@@ -23,6 +23,12 @@ class BadRequestError(DomainError):
     code = "BAD_REQUEST"
 
 
+class InvalidSignatureError(BadRequestError):
+    """A signed request (a provider webhook) whose signature is missing or does not match."""
+
+    code = "INVALID_SIGNATURE"
+
+
 class UnauthorizedError(DomainError):
     """No verified identity: the caller must sign in."""
 
