@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
 import tempfile
 import time
 import zipfile
@@ -30,7 +29,7 @@ from typing import Any
 
 from .findings import CheckOutput, Finding, ToolStats
 from .offline_provider import available, install
-from .tools import ResolvedTool, ToolFailure, tail, tool_env
+from .tools import ResolvedTool, RunResult, ToolFailure, run, tail, tool_env
 
 TERRAFORM_DIR = "terraform"
 OVERRIDE = 'terraform {\n  backend "local" {}\n}\n'
@@ -88,23 +87,8 @@ class OfflineTerraform:
         if self._tmp is not None:
             self._tmp.cleanup()
 
-    def _run(self, args: list[str], timeout: float = 600) -> subprocess.CompletedProcess[str]:
-        try:
-            return subprocess.run(
-                [*self.terraform, *args],
-                cwd=self.root,
-                env=self.env,
-                capture_output=True,
-                text=True,
-                encoding="utf-8",
-                errors="replace",
-                timeout=timeout,
-                check=False,
-            )
-        except OSError as exc:
-            raise ToolFailure(self.tool, f"could not start terraform: {exc}") from exc
-        except subprocess.TimeoutExpired as exc:
-            raise ToolFailure(self.tool, f"terraform {args[0]} timed out after {timeout:.0f}s") from exc
+    def _run(self, args: list[str], timeout: float = 600) -> RunResult:
+        return run(self.tool, [*self.terraform, *args], cwd=self.root, timeout=timeout, env=self.env)
 
     # -- checks ----------------------------------------------------------------------------------
     def environments(self) -> list[str]:

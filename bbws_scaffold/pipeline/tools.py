@@ -321,6 +321,7 @@ def run(
     timeout: float = 900,
     stdin: str | None = None,
     ok_codes: tuple[int, ...] | None = None,
+    env: dict[str, str] | None = None,
 ) -> RunResult:
     """Run a tool, capture its output. Raises :class:`ToolFailure` if it cannot be
     started, times out, or (when ``ok_codes`` is given) exits otherwise."""
@@ -329,7 +330,7 @@ def run(
         proc = subprocess.run(
             list(argv),
             cwd=cwd,
-            env=tool_env(),
+            env=tool_env() if env is None else env,
             input=stdin,
             capture_output=True,
             text=True,
