@@ -17,7 +17,10 @@ What it derives (templates only read the results):
   ``table`` and ``index`` (the GSI's logical name), from method + path shape.
 * A ``Function(synthesized=True)`` per endpoint group that the LLD pairs with no function;
   ``endpoint.handler`` names the function module that serves it.
-* ``Endpoint.access`` when not given (a spec built in code): :func:`bbws_scaffold.access.derive`.
+* ``Endpoint.access`` when not given (a spec built in code): :func:`bbws_scaffold.access.derive`;
+  ``Access.caller_keys``: key parts the path lacks that the verified caller gives (its tenant, its
+  user id from the claim the LLD's code reads), never the client.
+* ``Attribute.type`` of an attribute listed without one: the scalar type of the same-named model.
 * ``Function.access``: least-privilege ``TableAccess`` per function (index names are physical).
 """
 
