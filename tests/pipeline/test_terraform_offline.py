@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bbws_scaffold.pipeline import offline_provider
+from bbws_scaffold.pipeline import offline_provider, tf_offline
 from bbws_scaffold.pipeline.tf_offline import OfflineTerraform, check_terraform_offline
 from bbws_scaffold.pipeline.tools import resolve
 from bbws_scaffold.plan.wordpress import wordpress_answers
@@ -163,7 +163,7 @@ def test_check_reports_itself_skipped_without_the_extra(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, terraform: tuple[str, ...]
 ) -> None:
     (tmp_path / "terraform").mkdir()
-    monkeypatch.setattr(offline_provider, "available", lambda: "the offline AWS provider needs tf")
+    monkeypatch.setattr(tf_offline, "available", lambda: "the offline AWS provider needs tf")
     outs = check_terraform_offline(tmp_path, resolve("terraform"))
     assert [o.stats.tool for o in outs] == ["terraform-validate", "terraform-plan"]
     for o in outs:
