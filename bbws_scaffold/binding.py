@@ -126,16 +126,16 @@ def _complete_table(table: Table) -> None:
                         entity.gsi_keys[gsi.name] = [pk, sk]
 
 
-# a model field's annotation -> the attribute type it states (scalars only)
-_ANNOTATION_TYPES = {
-    "bool": "boolean",
-    "boolean": "boolean",
-    "int": "integer",
-    "integer": "integer",
-    "float": "number",
-    "number": "number",
-    "decimal": "number",
-}
+@lru_cache(maxsize=1)
+def _scalar_types() -> dict[str, str]:
+    """Type names the grammar's ``type_vocabulary`` (``lld_grammar/tables.yaml``) reads as a
+    non-string scalar: ``bool`` -> boolean, ``int`` -> integer, ``Decimal`` -> number."""
+    vocab = load_grammar()["tables"].data.get("type_vocabulary") or {}
+    return {
+        str(n).lower(): str(k) for k, names in vocab.items() if k in ("boolean", "integer", "number") for n in names
+    }
+
+
 _OPTIONAL_RE = re.compile(r"^Optional\[(.*)\]$|^(.*?)\s*\|\s*None$")
 
 
@@ -149,7 +149,7 @@ def _adopt_model_types(entity: Entity, model: DataModel | None) -> None:
         ann = f.type.strip()
         m = _OPTIONAL_RE.match(ann)
         ann = (m.group(1) or m.group(2)).strip() if m else ann
-        kind = _ANNOTATION_TYPES.get(ann.lower())
+        kind = _scalar_types().get(ann.lower())
         if kind:
             typed[naming.snake(f.alias or f.name)] = kind
     for a in entity.attributes:
