@@ -6,8 +6,11 @@ OpenAPI ``security:``), its function's name and its path; vocabulary in ``lld_gr
 * public: the cell says none/public/anonymous (``nodes.is_public``), a signature of the caller's
   own (a webhook: ``signature``), the function is named public, or, when the LLD is silent, the
   path is a sign-in step (``/auth/login``): with a warning naming that assumption;
-* permission: the cell lists roles (``Admin, User``); ``Owner`` among them is recorded and warned
-  about (an ownership check needs the stored item, which is not generated: only the roles pass);
+* permission: the cell lists roles (``Admin, User``), or a roles column beside it does
+  (``Authentication Method | Authorization``: ``Cognito JWT`` | ``Customer or Admin role``);
+  ``Owner`` among them, or a role qualified by ownership (``Customer (own domain)``), is recorded
+  and warned about (an ownership check needs the stored item, which is not generated: only the
+  other roles pass);
 * authenticated: a token scheme, "All authenticated", or silence (fail closed).
 
 A ``{tenantId}``-style path placeholder makes the endpoint tenant-scoped: the caller's tenant must
@@ -55,17 +58,26 @@ def caller_field(ident: str, claim: str | None, rx: dict[str, re.Pattern[str]] |
 def _who(ep: Endpoint, rx: dict[str, re.Pattern[str]]) -> Access:
     cell = (ep.auth or "").strip()
     name = ep.function or ep.operation_id or ""
-    if cell and is_public(cell):
+    if cell and (is_public(cell) or rx["not_required"].fullmatch(cell)):
         return Access(kind="public", reason=f"auth: {cell}")
     if cell and rx["signature"].search(cell):
         return Access(kind="public", signature=cell, reason=f"auth: {cell} (the handler verifies it)")
     if name and rx["public_names"].search(naming.snake(name)):
         return Access(kind="public", reason=f"the function is named {name}")
-    if not cell:
+    if not cell and not ep.auth_roles:
         step = _pre_login_step(ep.path, rx)
         if step:
             return Access(kind="public", reason=f"the LLD states no auth; '/{step}' is a sign-in step")
         return Access(reason="the LLD states no auth: authenticated (fail closed)")
+    who = (ep.auth_roles or "").strip()
+    if who and not rx["any_authenticated"].search(who):
+        # a column of its own says who ("Authentication Method | Authorization"): the roles
+        roles, owner = _roles(who, rx)
+        said = f"auth: {cell}; {who}" if cell else f"roles: {who}"
+        if roles:
+            return Access(kind="permission", roles=roles, owner=owner, reason=said)
+        if owner:
+            return Access(reason=f"{said} (owner only: authenticated, no ownership check)", owner=owner)
     if rx["any_authenticated"].search(cell) or rx["authenticated"].search(cell):
         return Access(reason=f"auth: {cell}")
     roles, owner = _roles(cell, rx)
@@ -78,10 +90,14 @@ def _roles(cell: str, rx: dict[str, re.Pattern[str]]) -> tuple[list[str], bool]:
     roles: list[str] = []
     owner = False
     for part in rx["role_separators"].split(cell):
-        word = rx["role_noise"].sub(" ", part or "").strip(" .()`*")
+        word = rx["role_noise"].sub(" ", part or "").strip(" .`*")
+        qualified = rx["owner_qualifier"].search(word)
+        word = rx["owner_qualifier"].sub(" ", word).strip(" .()`*")
         if not word:
             continue
-        if rx["owner"].fullmatch(word):
+        if qualified or rx["owner"].fullmatch(word):
+            # "Customer (own domain)": that role passes only for its own items, a check on the
+            # stored item that is not generated, so the role does not pass at all (fail closed)
             owner = True
         elif naming.words(word) and word not in roles:
             roles.append(word)

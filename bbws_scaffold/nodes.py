@@ -267,6 +267,9 @@ class Endpoint(Node):
     operation_id: str | None = None
     summary: str | None = None
     auth: str | None = None
+    auth_roles: str | None = Field(
+        default=None, description="who may call it, from a roles column beside the auth cell (Authorization)"
+    )
     primary: bool = True
     source: str = ""
     params: list[Param] = Field(default_factory=list)

@@ -3,8 +3,9 @@
 Expectations come from the LLDs' own text:
 
 * 2.1.11 Domain, §10.1 Authentication: search, availability and pricing ``None (public)``; register,
-  transfer and status ``Cognito JWT``; the two webhooks ``HMAC Signature`` (no Cognito token:
-  public to API Gateway, the handler checks the signature);
+  transfer and status ``Cognito JWT``, with an ``Authorization`` column saying who (``Customer or
+  Admin role``, ``Customer (own domain) or Admin``); the two webhooks ``HMAC Signature`` (no Cognito
+  token: public to API Gateway, the handler checks the signature);
 * 2.6 WordPress Site Management, the ``Auth Roles`` column of each endpoint table: ``Admin, User``
   to create a site, ``Admin, Owner`` to update one, ``All authenticated`` for templates;
 * 2.1.2 Auth: no auth stated for register, login and password reset, which a caller uses before
@@ -38,12 +39,17 @@ def test_domain_security_table() -> None:
         ep = _ep(spec, "POST" if path.endswith("search") else "GET", path)
         assert ep.access.kind == "public" and ep.access.signature is None
     assert _ep(spec, "GET", "/v1.0/domains/{domain}/availability").access.kind == "public"
-    for method, path in [
-        ("POST", "/v1.0/domains/register"),
-        ("POST", "/v1.0/domains/transfer"),
-        ("GET", "/v1.0/domains/{domain}/status"),
-    ]:
-        assert _ep(spec, method, path).access.kind == "authenticated"
+    # the Authorization column beside "Cognito JWT" says who: "Customer or Admin role"
+    for path in ("/v1.0/domains/register", "/v1.0/domains/transfer"):
+        access = _ep(spec, "POST", path).access
+        assert (access.kind, access.roles, access.owner) == ("permission", ["Customer", "Admin"], False)
+    # "Customer (own domain) or Admin": a customer only for its own domain, a check on the stored
+    # item that is not generated, so only Admin passes, and the reader is told at the endpoint
+    status = _ep(spec, "GET", "/v1.0/domains/{domain}/status")
+    assert (status.access.kind, status.access.roles, status.access.owner) == ("permission", ["Admin"], True)
+    assert any(
+        w.line == status.line and "owner" in w.message and "only Admin pass" in w.message for w in spec.warnings
+    )
     for path in ("/v1.0/webhooks/order-paid", "/v1.0/webhooks/transfer-paid"):
         access = _ep(spec, "POST", path).access
         assert access.kind == "public" and access.signature == "HMAC Signature"
@@ -120,3 +126,40 @@ def test_a_scan_over_a_tenant_keyed_entity_is_a_stub() -> None:
     ep = _ep(spec, "GET", "/v1.0/items")
     assert ep.binding.kind == "stub"
     assert "every tenant's items" in ep.binding.reason and "{tenantId}" in ep.binding.reason
+
+
+ROLES_LLD = """# 2.9.8 LLD Invoice Lambda
+
+| Repository | `2_bbws_invoice_lambda` |
+|---|---|
+
+## API Endpoints
+
+| Method | Path | Function | Description |
+|--------|------|----------|-------------|
+| GET | `/v1.0/invoices` | list_invoices | List invoices |
+| POST | `/v1.0/invoices` | create_invoice | Create an invoice |
+| GET | `/v1.0/invoices/rates` | get_rates | Public rates |
+| DELETE | `/v1.0/invoices/{invoiceId}` | delete_invoice | Delete an invoice |
+
+## Security
+
+| Endpoint | Auth Required | Roles |
+|----------|---------------|-------|
+| GET /v1.0/invoices | Yes | All authenticated |
+| POST /v1.0/invoices | Yes | Billing, Admin |
+| GET /v1.0/invoices/rates | No | - |
+| DELETE /v1.0/invoices/{invoiceId} | Yes | Admin only |
+"""
+
+
+def test_a_roles_column_beside_auth_required() -> None:
+    """The survey's "Endpoint Pattern | Auth Required | Roles" dialect: the first column says whether a
+    token is needed, the second who may call; "No" is no authentication."""
+    spec = parse_text("invoices.md", ROLES_LLD)
+    assert _ep(spec, "GET", "/v1.0/invoices").access.kind == "authenticated"
+    create = _ep(spec, "POST", "/v1.0/invoices").access
+    assert (create.kind, create.roles) == ("permission", ["Billing", "Admin"])
+    assert _ep(spec, "GET", "/v1.0/invoices/rates").access.kind == "public"
+    delete = _ep(spec, "DELETE", "/v1.0/invoices/{invoiceId}").access
+    assert (delete.kind, delete.roles) == ("permission", ["Admin"])

@@ -45,6 +45,7 @@ class Decl:
     function: str | None = None
     summary: str | None = None
     auth: str | None = None
+    roles: str | None = None
     operation_id: str | None = None
     request_model: str | None = None
     response_model: str | None = None
@@ -174,6 +175,7 @@ class TableRowEndpoints:
     function: str | None
     summary: str | None
     auth: str | None
+    roles: str | None
     operation_id: str | None
 
 
@@ -217,6 +219,7 @@ def read_endpoint_rows(ctx: Context, table: Table) -> list[TableRowEndpoints] | 
                 _cell(table, row, cols.get("function")),
                 _cell(table, row, cols.get("description")),
                 _cell(table, row, cols.get("auth")),
+                _cell(table, row, cols.get("roles")),
                 _cell(table, row, cols.get("operation_id")),
             )
         )
@@ -263,6 +266,7 @@ def table_decls(ctx: Context, out: Sources) -> None:
                         function=function,
                         summary=r.summary,
                         auth=r.auth,
+                        roles=r.roles,
                         operation_id=r.operation_id,
                     )
                 )

@@ -38,6 +38,7 @@ class Entry:
     function: str | None = None
     summary: str | None = None
     auth: str | None = None
+    roles: str | None = None
     operation_id: str | None = None
     request_model: str | None = None
     response_model: str | None = None
@@ -49,6 +50,8 @@ class Entry:
         self.summary = self.summary or d.summary
         if d.auth and (self.auth is None or self.auth_from_openapi and not d.kind.startswith("openapi")):
             self.auth, self.auth_from_openapi = d.auth, d.kind.startswith("openapi")
+            self.roles = d.roles or self.roles  # who, from the row that says how
+        self.roles = self.roles or d.roles
         self.operation_id = self.operation_id or d.operation_id
         self.request_model = self.request_model or d.request_model
         self.response_model = self.response_model or d.response_model
@@ -381,6 +384,7 @@ def _endpoint(e: Entry) -> Endpoint:
         operation_id=_named(e.operation_id),
         summary=e.summary,
         auth=e.auth,
+        auth_roles=e.roles,
         primary=e.primary,
         source=e.first.source,
         request_model=e.request_model,
