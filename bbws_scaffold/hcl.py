@@ -113,8 +113,8 @@ def value(v: Any, depth: int = 0) -> str:
     if isinstance(v, dict):
         if not v:
             return "{}"
-        rows = [f"{inner}{_key(str(k))} = {value(x, depth + 1)}\n" for k, x in v.items()]
-        return "{\n" + "".join(rows) + f"{pad}}}"
+        rows = _aligned([(_key(str(k)), value(x, depth + 1)) for k, x in v.items()], inner)
+        return "{\n" + "".join(row + "\n" for row in rows) + f"{pad}}}"
     raise TypeError(f"no HCL form for {type(v).__name__}")
 
 
@@ -123,14 +123,38 @@ def block(b: Block, depth: int = 0) -> str:
     head = " ".join([b.type, *(string(label) for label in b.labels)])
     lines = [f"{pad}{head} {{"]
     lines += [inner + comment(c) for c in b.comments]
+    attributes: list[tuple[str, str]] = []
     for item in b.body:
         if isinstance(item, Block):
-            lines.append(block(item, depth + 1))
+            lines += _aligned(attributes, inner) + [block(item, depth + 1)]
+            attributes = []
         else:
             name, v = item
-            lines.append(f"{inner}{_ident(name)} = {value(v, depth + 1)}")
+            attributes.append((_ident(name), value(v, depth + 1)))
+    lines += _aligned(attributes, inner)
     lines.append(f"{pad}}}")
     return "\n".join(lines)
+
+
+def _aligned(rows: list[tuple[str, str]], indent: str) -> list[str]:
+    """``name = value`` lines, the ``=`` of each run of one-line values aligned (``terraform fmt``'s
+    layout: a value spanning lines ends the run and is not padded)."""
+    out: list[str] = []
+    run: list[tuple[str, str]] = []
+
+    def flush() -> None:
+        width = max((len(n) for n, _v in run), default=0)
+        out.extend(f"{indent}{n.ljust(width)} = {v}" for n, v in run)
+        run.clear()
+
+    for name, text in rows:
+        if "\n" in text:
+            flush()
+            out.append(f"{indent}{name} = {text}")
+        else:
+            run.append((name, text))
+    flush()
+    return out
 
 
 def render(blocks: list[Block], header: list[str] | None = None) -> str:

@@ -269,6 +269,38 @@ def test_the_provider_is_pinned_to_the_account_and_matches_the_service_roots(
         assert (root / "terraform" / "README.md").is_file()
 
 
+def test_the_roots_are_laid_out_as_terraform_fmt_lays_them_out(written: dict[str, Path]) -> None:
+    terraform = _terraform()
+    for root in written.values():
+        res = subprocess.run(
+            [*terraform, "fmt", "-check", "-diff", "terraform"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=tool_env(),
+        )
+        assert res.returncode == 0, res.stdout[-2000:]
+
+
+@pytest.mark.e2e
+def test_everything_the_dry_run_lists_is_in_the_applied_state(repo: Path, applied: dict[str, Any]) -> None:
+    res = _cli(repo, "--env", "dev", "--dry-run", "--json")
+    assert res.returncode == 0, res.stderr
+    plan = json.loads(res.stdout)
+    names = {
+        str(v.get(k))
+        for v in applied["account"]["resources"].values()
+        for k in ("bucket", "name", "url")
+        if v.get(k) is not None
+    }
+    for listed in plan["resources"]:
+        name = listed["name"]
+        short = name.split(":role/")[-1] if ":role/" in name else name.rsplit(":", 1)[-1] if ":sns:" in name else name
+        assert short in names, (listed["kind"], name)
+    assert plan["deploy_role"]["name"] in {v.get("name") for v in applied["service"]["resources"].values()}
+
+
 # -- two services, one account -------------------------------------------------------------------
 
 
