@@ -75,6 +75,7 @@ def _split(statement: Statement, limit: int) -> list[dict[str, Any]]:
 
 
 class AccountResource(_Node):
+    key: str = Field(description="which account resource this is (the bootstrap Terraform root's resource name)")
     kind: str = Field(description="AWS resource type, e.g. s3-bucket")
     name: str
     why: str
@@ -107,6 +108,7 @@ class BootstrapPlan(_Node):
     env: str
     account_id: str
     region: str
+    service: str = Field(description="the service's kebab-case name (state keys, role names)")
     repository: str = Field(description="owner/name of the service repo the deploy role trusts")
     resources: list[AccountResource]
     deploy_role: DeployRole
@@ -258,11 +260,13 @@ def _account_resources(env: dict[str, Any], environments: dict[str, Any]) -> lis
     reader_accounts = sorted({f"arn:aws:iam::{e['account_id']}:root" for e in nxt})
     reader_roles = sorted({deploy_role_arn_pattern(environments, e["name"]) for e in nxt})
     logs_role = f"arn:aws:iam::{env['account_id']}:role/{APIGATEWAY_LOGS_ROLE}"
-    reader: dict[str, Any] = {"trusted_by": reader_accounts or ["(no environment is promoted from this one)"]}
-    if reader_roles:
-        reader["condition"] = {"ArnLike": {"aws:PrincipalArn": reader_roles}}
-    return [
+    reader: dict[str, Any] = {
+        "trusted_by": reader_accounts,
+        "condition": {"ArnLike": {"aws:PrincipalArn": reader_roles}},
+    }
+    planned = [
         AccountResource(
+            key="state_bucket",
             kind="s3-bucket",
             name=env["state_bucket"],
             why="Terraform state of every service in the account",
@@ -272,9 +276,13 @@ def _account_resources(env: dict[str, Any], environments: dict[str, Any]) -> lis
                 "encryption": "aws:kms (bucket key)",
                 "public_access_block": "all four settings on",
                 "policy": "deny every request without TLS (aws:SecureTransport = false)",
+                "ownership": "BucketOwnerEnforced (ACLs disabled)",
+                "lifecycle": "old state versions expire after 90 days (the newest 10 are kept); "
+                "incomplete uploads are aborted after 7 days",
             },
         ),
         AccountResource(
+            key="lock_table",
             kind="dynamodb-table",
             name=env["lock_table"],
             why="Terraform state locking",
@@ -283,33 +291,45 @@ def _account_resources(env: dict[str, Any], environments: dict[str, Any]) -> lis
                 "hash_key": "LockID (S)",
                 "billing": "PAY_PER_REQUEST",
                 "sse": True,
+                "point_in_time_recovery": True,
             },
         ),
         AccountResource(
+            key="github_oidc",
             kind="iam-oidc-provider",
             name=f"https://{GITHUB_OIDC_HOST}",
             why="GitHub Actions authenticate with short-lived OIDC tokens, no stored keys",
             settings={"client_ids": [GITHUB_OIDC_AUDIENCE]},
         ),
         AccountResource(
+            key="deployments_table",
             kind="dynamodb-table",
             name=env["deployments_table"],
             why="bbws-runtime's deployment records (every deploy, promotion, rollback)",
-            settings={"hash_key": "pk (S)", "range_key": "sk (S)", "billing": "PAY_PER_REQUEST", "sse": True},
+            settings={
+                "hash_key": "pk (S)",
+                "range_key": "sk (S)",
+                "billing": "PAY_PER_REQUEST",
+                "sse": True,
+                "point_in_time_recovery": True,
+            },
         ),
         AccountResource(
+            key="records_reader",
             kind="iam-role",
             name=env["records_reader_role_arn"],
             why="read-only access to the deployment records, for promotions into the next environment",
             settings={**reader, "permissions": ["dynamodb:GetItem", "dynamodb:Query"]},
         ),
         AccountResource(
+            key="deployments_topic",
             kind="sns-topic",
             name=env["sns_topic_arn"],
             why="deployment outcomes (bbws-runtime notify)",
             settings={"kms_master_key_id": "alias/aws/sns"},
         ),
         AccountResource(
+            key="apigateway_cloudwatch",
             kind="iam-role",
             name=logs_role,
             why="API Gateway writes stage logs only through the account's CloudWatch role (apigateway update-account)",
@@ -326,6 +346,9 @@ def _account_resources(env: dict[str, Any], environments: dict[str, Any]) -> lis
             },
         ),
     ]
+    # nothing is promoted from the last environment, so nobody would assume its reader: a role
+    # trusting no one is not created (IAM needs a principal in every trust statement)
+    return [r for r in planned if nxt or r.key != "records_reader"]
 
 
 def build_plan(answers: dict[str, Any], env_name: str, resource_types: set[str]) -> BootstrapPlan:
@@ -342,6 +365,7 @@ def build_plan(answers: dict[str, Any], env_name: str, resource_types: set[str])
         env=env_name,
         account_id=env["account_id"],
         region=env["region"],
+        service=service,
         repository=repository,
         resources=_account_resources(env, environments),
         deploy_role=DeployRole(

@@ -32,7 +32,14 @@ from tests.render.specs import load_spec
 
 # actions with no resource-level permission in IAM (the Service Authorization Reference lists no
 # resource type for them), each allowed on "*" only for this reason
-UNSCOPABLE = {"logs:DescribeLogGroups", "kms:ListAliases", "dynamodb:ListBackups"}
+UNSCOPABLE = {
+    "logs:DescribeLogGroups",
+    "kms:ListAliases",
+    "dynamodb:ListBackups",
+    "sns:Unsubscribe",
+    "sns:GetSubscriptionAttributes",
+    "sns:SetSubscriptionAttributes",
+}
 ALL_TYPES = set(_permissions()["resources"])
 
 
@@ -131,14 +138,14 @@ def test_dry_run_lists_every_account_resource(repo: Path) -> None:
     assert "api_gateway_account_logging: false for dev" in role
 
 
-def test_without_dry_run_nothing_happens_and_it_says_so(repo: Path) -> None:
+def test_without_a_mode_nothing_happens_and_it_says_so(repo: Path) -> None:
     res = subprocess.run(
         [sys.executable, "-m", "bbws_scaffold.cli", "bootstrap", str(repo), "--env", "dev"],
         capture_output=True,
         text=True,
         timeout=120,
     )
-    assert res.returncode == 2 and "only --dry-run" in res.stderr
+    assert res.returncode == 2 and "pass --dry-run" in res.stderr and "--terraform DIR" in res.stderr
 
 
 def test_the_role_may_read_exactly_the_ssm_parameters_terraform_reads() -> None:

@@ -62,7 +62,7 @@ class OfflineTerraform:
         self.env = tool_env()
         self.env.pop("TF_PLUGIN_CACHE_DIR", None)
         self.env.update({"TF_CLI_CONFIG_FILE": str(cli), "TF_INPUT": "0"})
-        res = self._run(["init", "-input=false", "-no-color"])
+        res = self.run(["init", "-input=false", "-no-color"])
         if res.returncode != 0:
             self.init_findings = [Finding(self.tool, TERRAFORM_DIR, 0, "init", tail(res.stderr or res.stdout))]
         return self
@@ -87,7 +87,8 @@ class OfflineTerraform:
         if self._tmp is not None:
             self._tmp.cleanup()
 
-    def _run(self, args: list[str], timeout: float = 600) -> RunResult:
+    def run(self, args: list[str], timeout: float = 600) -> RunResult:
+        """``terraform ARGS`` in the scratch root, with the offline provider."""
         return run(self.tool, [*self.terraform, *args], cwd=self.root, timeout=timeout, env=self.env)
 
     # -- checks ----------------------------------------------------------------------------------
@@ -98,7 +99,7 @@ class OfflineTerraform:
     def validate(self) -> list[Finding]:
         if self.init_findings:
             return list(self.init_findings)
-        res = self._run(["validate", "-json", "-no-color"])
+        res = self.run(["validate", "-json", "-no-color"])
         try:
             doc = json.loads(res.stdout)
         except ValueError as exc:
@@ -114,7 +115,7 @@ class OfflineTerraform:
         args = ["plan", "-input=false", "-refresh=false", "-lock=false", "-json", "-no-color"]
         args.append(f"-var-file=environments/{env}.tfvars")
         args.append(f"-out={out if out is not None else self.root / f'{env}.tfplan'}")
-        res = self._run(args)
+        res = self.run(args)
         findings = []
         for line in res.stdout.splitlines():
             try:
@@ -130,7 +131,7 @@ class OfflineTerraform:
         return findings
 
     def show_json(self, plan_file: Path) -> dict[str, Any]:
-        res = self._run(["show", "-json", str(plan_file)])
+        res = self.run(["show", "-json", str(plan_file)])
         if res.returncode != 0:
             raise ToolFailure(self.tool, f"terraform show failed: {tail(res.stderr)}")
         doc: dict[str, Any] = json.loads(res.stdout)
