@@ -512,7 +512,7 @@ def build_infra(spec: ServiceSpec, environments: dict[str, Any]) -> InfraPlan:
             ok = bool(source and _BUCKET_WITH_ENV_RE.fullmatch(source)) and _fits(source, BUCKET_NAME_MAX, env_len)
             bucket = _with_env(source) if ok else name.lower().replace("_", "-")
         memory = f.memory_mb or rt.memory_mb or MEMORY_DEFAULT
-        has_store = store is not None and f.ident in idempotent
+        grants = _store_access(store) if store is not None and f.ident in idempotent else []
         timeout = f.timeout_s or rt.timeout_s or TIMEOUT_DEFAULT
         functions.append(
             InfraFunction(
@@ -528,10 +528,10 @@ def build_infra(spec: ServiceSpec, environments: dict[str, Any]) -> InfraPlan:
                 queue=queue,
                 schedule=schedule,
                 bucket=bucket,
-                access=_access_plan(f.access, by_name) + (_store_access(store) if has_store else []),
+                access=_access_plan(f.access, by_name) + grants,
                 reads_tenants=f.ident in role_checked,
                 verifies_signature=f.ident in signed,
-                idempotent=has_store,
+                idempotent=bool(grants),
             )
         )
 
