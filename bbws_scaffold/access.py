@@ -16,6 +16,12 @@ OpenAPI ``security:``), its function's name and its path; vocabulary in ``lld_gr
 A ``{tenantId}``-style path placeholder makes the endpoint tenant-scoped: the caller's tenant must
 be the one in the path. A key part the path does not give may come from the caller instead
 (:func:`caller_field`): binding records those in ``Access.caller_keys``.
+
+Idempotent (``Access.idempotent``, ``idempotency_key``; read from the endpoint's contract): a provider
+webhook (a signature route, or one its own text or path calls a webhook) keys on its raw body, or on
+the idempotency-key header its text names; any other endpoint whose own text names such a header
+keys on it; one whose text only calls it idempotent keys on its body unless its method is already
+idempotent by HTTP (PUT, DELETE); reads never.
 """
 
 from __future__ import annotations
@@ -41,7 +47,24 @@ def derive(ep: Endpoint, rx: dict[str, re.Pattern[str]] | None = None) -> Access
     tenant = next((p.ident for p in ep.params if rx["tenant_params"].fullmatch(p.ident)), None)
     if tenant:
         access.tenant_scope, access.tenant_param = "path", tenant
+    access.idempotency_key = idempotency_key(ep, access, rx)
+    access.idempotent = access.idempotency_key is not None
     return access
+
+
+def idempotency_key(ep: Endpoint, access: Access, rx: dict[str, re.Pattern[str]]) -> str | None:
+    """What identifies a repeated request to ``ep``: ``body``, an idempotency-key header, or None
+    (not idempotent)."""
+    c = ep.contract
+    if rx["safe_methods"].fullmatch(ep.method):
+        return None
+    if access.signature or c.webhook:
+        return c.idempotency_header or "body"
+    if c.idempotency_header:
+        return c.idempotency_header
+    if c.idempotent and not rx["idempotent_methods"].fullmatch(ep.method):
+        return "body"
+    return None
 
 
 def caller_field(ident: str, claim: str | None, rx: dict[str, re.Pattern[str]] | None = None) -> CallerField | None:

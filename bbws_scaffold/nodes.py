@@ -184,6 +184,12 @@ class Contract(Node):
         description="request/entity field names only the server sets (ids, status, timestamps, version, provider refs)",
     )
     idempotent: bool = Field(default=False, description="the LLD calls it idempotent")
+    idempotency_header: str | None = Field(
+        default=None, description="the request header the LLD says carries the client's idempotency key (raw)"
+    )
+    webhook: bool = Field(
+        default=False, description="its own text or its path calls it a provider webhook (a callback)"
+    )
     custom_reason: str | None = Field(
         default=None,
         description="what the endpoint's own text says that is no plain CRUD (soft delete, status change, "
@@ -234,6 +240,16 @@ class Access(BaseModel):
         "scope 'caller'",
     )
     reason: str = Field(default="", description="what decided it (the auth cell, or why the default)")
+    idempotent: bool = Field(
+        default=False,
+        description="a repeated request gets the stored answer, the logic runs once: a provider webhook, or "
+        "an endpoint whose own text calls it idempotent or names an idempotency-key header",
+    )
+    idempotency_key: str | None = Field(
+        default=None,
+        description="what identifies a repeated request: 'body' (the raw body, a webhook's event) or the "
+        "request header carrying the client's key (Idempotency-Key, raw); None: not idempotent",
+    )
 
 
 class Binding(BaseModel):

@@ -31,7 +31,8 @@ def _contract(ep: Endpoint) -> str:
 def access_text(ep: Endpoint) -> str:
     """``public``, ``public (signature)``, ``authenticated`` or ``roles Admin|User``; ``tenant
     {tenantId}`` when the path names the caller's tenant; ``tenant_id = caller's tenant`` per key part
-    built from the caller."""
+    built from the caller; ``idempotent (body)`` or ``idempotent (Idempotency-Key)``: what identifies a
+    repeated request."""
     a = ep.access
     text = {"public": "public", "authenticated": "authenticated"}.get(a.kind) or "roles " + "|".join(a.roles)
     if a.signature:
@@ -43,6 +44,8 @@ def access_text(ep: Endpoint) -> str:
         text += f", tenant {{{name}}}"
     for key, field in a.caller_keys.items():
         text += f", {key} = caller's {'tenant' if field == 'tenant_id' else 'user'}"
+    if a.idempotency_key:
+        text += f", idempotent ({a.idempotency_key})"
     return text
 
 

@@ -12,7 +12,8 @@ An endpoint's *own text* is
 
 From that text (vocabulary in ``lld_grammar/contracts.yaml``): the request and response models
 (named in the text, the OpenAPI body, or by naming ``<Verb><Entity>Request``), the success and
-error statuses, content type, envelope, page size, ordering, idempotency, and anything that makes
+error statuses, content type, envelope, page size, ordering, idempotency (and the idempotency-key
+header named), whether it is a provider webhook, and anything that makes
 the endpoint no plain CRUD operation (``custom_reason``: soft delete, status change, provider
 webhook, cross-service call). Words elsewhere in the document never decide an endpoint's contract.
 Which entity an endpoint addresses, and so its server-owned fields and its binding, is derived
@@ -357,6 +358,8 @@ def _contract(
     c.order, c.order_by = _order(text, data)
     idem, not_idem = re.compile(str(data["idempotent"]), re.I), re.compile(str(data["not_idempotent"]), re.I)
     c.idempotent = any(idem.search(t) for _, t in text.lines) and not any(not_idem.search(t) for _, t in text.lines)
+    header = re.compile(str(data["idempotency_header"]), re.I)
+    c.idempotency_header = next((m.group(1) for _, t in text.lines for m in [header.search(t)] if m), None)
     claim = re.compile(str(data["claim_assignment"]))
     for fence in text.fences:
         for m in claim.finditer(fence.content):
@@ -368,8 +371,11 @@ def _contract(
             c.custom_reason, c.custom_line = str(rule["reason"]), line
             break
     hooks = {str(w).lower() for w in data.get("webhook_segments", [])}
-    if c.custom_reason is None and any(s.lower() in hooks for s in _segments(ep.path)):
+    hook_path = any(s.lower() in hooks for s in _segments(ep.path))
+    if c.custom_reason is None and hook_path:
         c.custom_reason, c.custom_line = "provider webhook", ep.line
+    hook_text = re.compile(str(data["webhook"]), re.IGNORECASE)
+    c.webhook = hook_path or any(hook_text.search(t) for _, t in text.lines)
     return c
 
 

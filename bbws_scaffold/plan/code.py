@@ -27,6 +27,9 @@ class CodePlan(PlanNode):
         description="some route checks a tenant role: the platform's tenants table is read (TENANTS_TABLE)"
     )
     signed: bool = Field(description="some route verifies a webhook signature (src/utils/signature.py)")
+    idempotent: bool = Field(
+        description="some route stores its answers in the idempotency table (src/utils/idempotency.py)"
+    )
 
 
 def build_plan(spec: ServiceSpec) -> CodePlan:
@@ -41,6 +44,7 @@ def build_plan(spec: ServiceSpec) -> CodePlan:
         item_factories=build_item_factories(handlers, entities, models),
         tenant_roles=any(r.roles for h in handlers for r in h.routes),
         signed=any(r.signature_header for h in handlers for r in h.routes),
+        idempotent=any(h.idempotent for h in handlers),
     )
 
 

@@ -104,6 +104,10 @@ class RoutePlan(PlanNode):
     signature_header: str | None = Field(
         description="a signed route (a provider webhook): the header its HMAC-SHA256 arrives in (raw)"
     )
+    idempotency_key: str | None = Field(
+        description="an idempotent route (Endpoint.access): 'body' or the idempotency-key header (raw); its "
+        "answer is stored after the signature and caller checks and replayed for a repeated request"
+    )
     test_caller: list[str] = Field(
         description="api_event arguments of its tests: claims=OWNER when a key comes from the caller"
     )
@@ -226,6 +230,7 @@ class HandlerPlan(PlanNode):
     routes: list[RoutePlan]
     imports: ImportLines = Field(description="of the handler module")
     test_imports: ImportLines = Field(description="of its integration tests")
+    idempotent: bool = Field(description="some route stores its answers (src/utils/idempotency.py)")
     owner_role: str | None = Field(
         description="tenant role its tests give OWNER (CUSTOMER_<ROLE>, one every caller-keyed route allows); "
         "None: no caller-keyed route checks roles"
@@ -480,6 +485,7 @@ def _route(
         caller_keys=dict(ep.access.caller_keys) if info else {},
         own_tenant=bool(info) and "tenant_id" in ep.access.caller_keys.values(),
         signature_header=(ep.access.signature_header or "X-Signature") if ep.access.signature else None,
+        idempotency_key=ep.access.idempotency_key,
         test_caller=["claims=OWNER"] if info and ep.access.caller_keys else [],
         owner_fields=[f"{k}={_OWNER_VALUE[v]}" for k, v in ep.access.caller_keys.items()] if info else [],
         other_fields=[f"{k}={_OTHER_VALUE[v]}" for k, v in ep.access.caller_keys.items()] if info else [],
@@ -551,6 +557,8 @@ def _handler_imports(
                 imports.first.append("from src.utils.auth import own_tenant")
             if r.signature_header:
                 imports.first.append("from src.utils.signature import verify_signature")
+            if r.idempotency_key:
+                imports.first += [f"from src.utils.idempotency import {name}" for name in ("once", "register_context")]
             if r.params:
                 imports.third += _PATH_MODEL_IMPORTS
                 imports.first.append(v + "parse_path")
@@ -728,6 +736,7 @@ def handler_plan(
         imports=_handler_imports(fn, kind, routes, infos),
         test_imports=_test_imports(fn, kind, routes, infos),
         owner_role=owner_role(routes),
+        idempotent=any(r.idempotency_key for r in routes),
     )
 
 

@@ -119,6 +119,10 @@ class InfraFunction(PlanNode):
     verifies_signature: bool = Field(
         default=False, description="serves a signature route: reads the webhook secret (WEBHOOK_SECRET_ID)"
     )
+    idempotent: bool = Field(
+        default=False,
+        description="serves an idempotent route: stores its answers in the idempotency table (IDEMPOTENCY_TABLE)",
+    )
 
 
 class InfraGsi(PlanNode):
@@ -197,7 +201,12 @@ class InfraPlan(PlanNode):
         "or the LLD names none (the variable then has no default)",
     )
     routes: list[InfraRoute] = Field(default_factory=list)
-    tables: list[InfraTable] = Field(default_factory=list)
+    tables: list[InfraTable] = Field(
+        default_factory=list, description="the LLD's tables, then the idempotency table (when there is one)"
+    )
+    idempotency_table: str | None = Field(
+        default=None, description="InfraTable.ident of the idempotency table; None: no idempotent route"
+    )
     table_env: list[InfraTableEnv] = Field(default_factory=list)
     services: list[InfraService] = Field(default_factory=list, description="sorted by key")
     unknown_services: list[str] = Field(
@@ -277,6 +286,29 @@ def _table_plan(t: Table, ident: str, prefix: str) -> tuple[InfraTable, dict[str
     return table, alias
 
 
+IDEMPOTENCY_ACTIONS = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
+"""What powertools idempotency does to its table (DynamoDBPersistenceLayer): read, claim, complete, release."""
+
+
+def _idempotency_table(tables: list[InfraTable], prefix: str) -> InfraTable:
+    """The store of idempotent routes' answers (powertools' DynamoDBPersistenceLayer defaults: hash
+    key ``id``, expiry ``expiration`` as the TTL attribute), named like the service's own tables."""
+    ident = "idempotency"
+    while any(t.ident == ident for t in tables):
+        ident += "_store"
+    name = f"{prefix}-{ident.replace('_', '-')}-{ENV_INTERPOLATION}"
+    while any(t.name == name for t in tables):
+        name = name.replace(f"-{ENV_INTERPOLATION}", f"-store-{ENV_INTERPOLATION}")
+    return InfraTable(
+        ident=ident,
+        label="idempotency store (answers of idempotent routes)",
+        name=name,
+        hash_key="id",
+        attributes=[InfraAttribute(name="id", type="S")],
+        ttl="expiration",
+    )
+
+
 def _function_name(deployed: str | None, fallback: str, seen: list[str], index: int, env_len: int) -> str:
     """Physical function name: the LLD's deployed name when it is usable, else ``<prefix>-<slug>``.
 
@@ -335,6 +367,11 @@ def _access_plan(
             )
         )
     return out
+
+
+def _store_access(store: InfraTable) -> list[InfraAccess]:
+    sid = "Table" + _pascal_words(store.ident, "_")
+    return [InfraAccess(table=store.ident, sid=sid, actions=IDEMPOTENCY_ACTIONS, indexes=[], index_actions=[])]
 
 
 def _routes(spec: ServiceSpec, functions: set[str]) -> list[InfraRoute]:
@@ -455,6 +492,10 @@ def build_infra(spec: ServiceSpec, environments: dict[str, Any]) -> InfraPlan:
     functions: list[InfraFunction] = []
     role_checked = {ep.handler for ep in spec.endpoints if ep.access.kind == "permission"}
     signed = {ep.handler for ep in spec.endpoints if ep.access.signature}
+    idempotent = {ep.handler for ep in spec.endpoints if ep.access.idempotent}
+    store = _idempotency_table(tables, prefix) if idempotent & {f.ident for f in spec.functions} else None
+    if store:
+        tables.append(store)
     seen_names: list[str] = []
     for index, f in enumerate(spec.functions, start=1):
         name = _function_name(f.deployed_name, f"{prefix}-{f.slug}", seen_names, index, env_len)
@@ -471,6 +512,7 @@ def build_infra(spec: ServiceSpec, environments: dict[str, Any]) -> InfraPlan:
             ok = bool(source and _BUCKET_WITH_ENV_RE.fullmatch(source)) and _fits(source, BUCKET_NAME_MAX, env_len)
             bucket = _with_env(source) if ok else name.lower().replace("_", "-")
         memory = f.memory_mb or rt.memory_mb or MEMORY_DEFAULT
+        grants = _store_access(store) if store is not None and f.ident in idempotent else []
         timeout = f.timeout_s or rt.timeout_s or TIMEOUT_DEFAULT
         functions.append(
             InfraFunction(
@@ -486,9 +528,10 @@ def build_infra(spec: ServiceSpec, environments: dict[str, Any]) -> InfraPlan:
                 queue=queue,
                 schedule=schedule,
                 bucket=bucket,
-                access=_access_plan(f.access, by_name),
+                access=_access_plan(f.access, by_name) + grants,
                 reads_tenants=f.ident in role_checked,
                 verifies_signature=f.ident in signed,
+                idempotent=bool(grants),
             )
         )
 
@@ -503,6 +546,7 @@ def build_infra(spec: ServiceSpec, environments: dict[str, Any]) -> InfraPlan:
         functions=functions,
         routes=_routes(spec, {f.ident for f in spec.functions}),
         tables=tables,
+        idempotency_table=store.ident if store else None,
         table_env=table_env,
         services=services,
         unknown_services=unknown,

@@ -65,6 +65,7 @@ def per_item_files(spec: ServiceSpec, envs: list[str]) -> dict[str, list[str]]:
     # which functions get a logic module and contract tests is the handler plan's decision
     # (a stub route, a CRUD route that cannot honour its models); the templates must follow it
     handlers = build_plan(spec).handlers
+    idempotent = any(e.access.idempotent for e in spec.endpoints)
     return {
         ".github/workflows/deploy-*.yml": [f".github/workflows/deploy-{env}.yml" for env in envs[:1]],
         ".github/workflows/promote-*.yml": [f".github/workflows/promote-{env}.yml" for env in envs[1:]],
@@ -78,9 +79,12 @@ def per_item_files(spec: ServiceSpec, envs: list[str]) -> dict[str, list[str]]:
         "src/repositories/*_repository.py": [f"src/repositories/{e.ident}_repository.py" for e in keyed],
         "src/services/*_service.py": [f"src/services/{e.ident}_service.py" for e in keyed],
         "terraform/api_gateway.tf": ["terraform/api_gateway.tf"] if spec.endpoints else [],
-        "terraform/dynamodb.tf": ["terraform/dynamodb.tf"] if spec.tables else [],
+        # the LLD's tables and, with an idempotent route, the store of its answers
+        "terraform/dynamodb.tf": ["terraform/dynamodb.tf"] if spec.tables or idempotent else [],
         "tests/security/test_access.py": ["tests/security/test_access.py"] if any(h.routes for h in handlers) else [],
         "src/utils/signature.py": ["src/utils/signature.py"] if any(e.access.signature for e in spec.endpoints) else [],
+        "src/utils/idempotency.py": ["src/utils/idempotency.py"] if idempotent else [],
+        "tests/integration/test_idempotency.py": ["tests/integration/test_idempotency.py"] if idempotent else [],
     }
 
 
