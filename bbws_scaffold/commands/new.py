@@ -4,6 +4,7 @@ from the WordPress image defaults; ``--publish`` continues as ``repo setup-from-
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -118,7 +119,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     if not args.lld:
         return out.refuse(f"--lld FILE is required for the {BLUEPRINT} blueprint")
     if args.publish:
-        args.api_url = args.api_url or DEFAULT_API_URL
+        args.api_url = args.api_url or os.environ.get("GITHUB_API_URL") or DEFAULT_API_URL
         return cmd_setup_from_lld(args)
     if args.read_live or args.api_url or args.config:
         return out.refuse("--read-live, --api-url and --config go with --publish")

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import os
 import shutil
 import sys
 import tempfile
@@ -43,7 +44,11 @@ def _common(p: argparse.ArgumentParser, *, repo_dir: bool = True) -> None:
     if repo_dir:
         p.add_argument("--repo", default=".", metavar="DIR", help="the rendered repository (default: .)")
     p.add_argument("--org", default=DEFAULT_ORG, help="GitHub organisation")
-    p.add_argument("--api-url", default=DEFAULT_API_URL, help="GitHub API URL (GitHub Enterprise: https://HOST/api/v3)")
+    p.add_argument(
+        "--api-url",
+        default=os.environ.get("GITHUB_API_URL") or DEFAULT_API_URL,
+        help="GitHub API URL (GitHub Enterprise: https://HOST/api/v3; default $GITHUB_API_URL, else api.github.com)",
+    )
     p.add_argument("--config", default=None, metavar="FILE", help="GitHub settings (default $BBWS_GITHUB_CONFIG)")
     p.add_argument("--dry-run", action="store_true", help="print every API call instead of making it; no token needed")
     p.add_argument("--read-live", action="store_true", help=READ_LIVE_HELP)
