@@ -13,10 +13,8 @@ lock's sha256. A lock with one wrong hash must make the install fail.
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -25,11 +23,9 @@ from bbws_scaffold.plan.answers import RUNTIME_BOTO3
 from bbws_scaffold.render.new import render
 from tests.paths import CATALOGUE_LLD, ROOT
 from tests.render.specs import load_spec
+from tests.runtime_wheels import LOCK, assert_runtime_installed, make_venv, offline_env
 
 pytestmark = pytest.mark.e2e
-
-WHEELS = ROOT / ".tools" / "runtime-wheels"
-LOCK = ".github/requirements-runtime.txt"
 
 
 @pytest.fixture(scope="module")
@@ -39,21 +35,7 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture()
 def venv(tmp_path: Path) -> Path:
-    subprocess.run([sys.executable, "-m", "venv", str(tmp_path / "venv")], check=True, timeout=120)
-    return tmp_path / "venv"
-
-
-def offline_env(venv: Path) -> dict[str, str]:
-    assert WHEELS.is_dir() and any(WHEELS.glob("boto3-*.whl")), "run scripts/setup.sh (it downloads the wheels)"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "PYTHON", "VIRTUAL_ENV"))}
-    env.update(
-        PATH=f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}",
-        PIP_NO_INDEX="1",
-        PIP_FIND_LINKS=str(WHEELS),
-        PIP_CONFIG_FILE=os.devnull,
-        VIRTUAL_ENV=str(venv),
-    )
-    return env
+    return make_venv(tmp_path / "venv")
 
 
 def install(repo: Path, venv: Path) -> subprocess.CompletedProcess[str]:
@@ -70,24 +52,8 @@ def install(repo: Path, venv: Path) -> subprocess.CompletedProcess[str]:
 def test_runtime_installs_from_the_repo_with_the_index_disabled(repo: Path, venv: Path, tmp_path: Path) -> None:
     res = install(repo, venv)
     assert res.returncode == 0, res.stdout + res.stderr
-    probe = (
-        "import importlib.util, boto3, bbws_scaffold.runtime as r;"
-        "print(r.__file__); print(boto3.__version__);"
-        "print(importlib.util.find_spec('bbws_scaffold.render') is None)"
-    )
-    out = subprocess.run(
-        [str(venv / "bin" / "python"), "-c", probe],
-        cwd=tmp_path,  # not the repo: the path comes from the install, not the working directory
-        env=offline_env(venv),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    ).stdout.split()
-    assert Path(out[0]).resolve().is_relative_to((repo / "vendor" / "bbws_scaffold").resolve())
-    pinned = re.search(r"^boto3==(\S+)", (repo / LOCK).read_text(), re.M)
-    assert pinned and out[1] == pinned.group(1)
-    assert out[2] == "True", "the vendored package is the runtime alone, without the generator"
+    # not the repo as working directory: the path comes from the install, not the cwd
+    assert_runtime_installed(repo, venv, offline_env(venv), cwd=tmp_path)
 
 
 def test_a_wrong_hash_in_the_lock_fails_the_install(repo: Path, venv: Path) -> None:

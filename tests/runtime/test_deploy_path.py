@@ -8,10 +8,17 @@ re-typed: a ``run:`` step runs its own text, so when the workflow and the runtim
 Every ``${{ ... }}`` expression is substituted from an explicit table, and an unknown one fails.
 
 What the runner gives that this machine lacks stands in, each for one documented job:
-- ``actions/*`` setup steps: the repository is already there; ``python`` is this venv's, with the
-  repo's vendored runtime first on the path (what ``scripts/install-runtime.sh``'s .pth does) and
-  ``pip`` a no-op (no package index is reachable from tests: the Lambda's own dependencies are not
-  installed, and nothing here runs them).
+- ``actions/checkout``: the repository is already there (a ``ref:`` must name a commit of it).
+- ``actions/setup-python``: a fresh virtualenv per Runner (``python -m venv`` of this test's
+  interpreter, whatever ``python-version`` asks for), its ``bin`` put first on the job's PATH from
+  that step on. ``scripts/install-runtime.sh`` then runs as written, pip with the package index off
+  (``PIP_NO_INDEX``, boto3's wheels from ``.tools/runtime-wheels``, see tests/runtime_wheels.py),
+  and after it the venv imports the runtime from the repo's ``vendor/`` (through the .pth the
+  script wrote) and boto3 at the locked version; no PYTHONPATH, so a step needing anything else
+  fails. ``python`` is a thin shim over the venv's for one reason: a ``python -m pip`` call without
+  ``--require-hashes`` (the Lambda package build's, ``scripts/package.sh`` installing
+  requirements.txt for the Lambda platform, which needs an index) is a logged no-op, so the
+  package holds ``src/`` alone (nothing here runs the Lambda). Every hash-locked pip call runs.
 - ``aws-actions/configure-aws-credentials``: ``sts:AssumeRole`` of ``role-to-assume`` (the
   ``AWS_ROLE_ARN`` secret, i.e. the rendered repo's deploy role ARN) against moto.
 - ``hashicorp/setup-terraform``: a ``terraform`` on PATH that plans nothing and, on apply, does
@@ -53,6 +60,7 @@ from tests import yamlio
 from tests.gitrepo import commit_all, git
 from tests.paths import CATALOGUE_LLD
 from tests.render.specs import load_spec
+from tests.runtime_wheels import assert_runtime_installed, make_venv, offline_pip
 
 pytestmark = pytest.mark.e2e
 
@@ -69,7 +77,18 @@ ACTIONS = {
     "aws-actions/configure-aws-credentials",
     "actions/upload-artifact",
 }
-# the runner's own tools: the `python`, `terraform` and `gh` stand-ins (see _tools)
+# the runner's own tools: the `terraform` and `gh` stand-ins (see _tools); `python` comes with
+# actions/setup-python (see _setup_python)
+PYTHON_SHIM = """#!/bin/sh
+# actions/setup-python stand-in: the venv's python; a pip call without --require-hashes is a no-op
+if [ "$1" = "-m" ] && [ "$2" = "pip" ]; then
+  case " $* " in
+    *" --require-hashes "*) ;;
+    *) printf '%s\\n' "$*" >>"LOG"; echo "test runner: pip stand-in, not run ($*)" >&2; exit 0 ;;
+  esac
+fi
+exec "VENV/bin/python" "$@"
+"""
 
 FAKE_TERRAFORM = r"""
 import json, os, pathlib, sys
@@ -224,21 +243,15 @@ def _what_bootstrap_and_terraform_made(
     return queue
 
 
-def _tools(bin_dir: Path, repo: Path, releases: Path) -> None:
-    """``python`` (this venv's, the repo's vendored runtime first, pip a no-op), ``terraform`` and
-    ``gh`` (``release download TAG --pattern P... --dir D``: the release's assets from ``releases``)."""
+def _tools(bin_dir: Path, releases: Path) -> None:
+    """``terraform`` and ``gh`` (``release download TAG --pattern P... --dir D``: the release's
+    assets from ``releases``)."""
     bin_dir.mkdir()
-    py = bin_dir / "python"
-    py.write_text(
-        "#!/bin/sh\n"
-        'if [ "$1" = "-m" ] && [ "$2" = "pip" ]; then echo "test runner: pip is a no-op ($*)" >&2; exit 0; fi\n'
-        f'PYTHONPATH="{repo / "vendor"}" exec "{sys.executable}" "$@"\n'
-    )
     tf = bin_dir / "terraform"
     tf.write_text(f"#!{sys.executable}\n{FAKE_TERRAFORM}")
     gh = bin_dir / "gh"
     gh.write_text(f"#!{sys.executable}\n{FAKE_GH.replace('RELEASES', repr(str(releases)))}")
-    for tool in (py, tf, gh):
+    for tool in (tf, gh):
         tool.chmod(0o755)
 
 
@@ -250,20 +263,26 @@ class Runner:
         self.root = boto3.session.Session(region_name="eu-west-1")
         bin_dir = tmp_path / "bin"
         if not bin_dir.exists():
-            _tools(bin_dir, repo, tmp_path / "releases")
+            _tools(bin_dir, tmp_path / "releases")
+        self.tmp_path = tmp_path
+        self.venv = tmp_path / "setup-python" / "venv"
+        self.pip_standins = tmp_path / "setup-python" / "pip-standins.log"
         self.tf_log = tmp_path / "terraform.log"
-        self.base_env = {
-            k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "AWS_", "PYTHON", "BBWS_", "GH_"))
-        } | {
-            "PATH": f"{bin_dir}:{os.environ['PATH']}",
-            "AWS_ENDPOINT_URL": os.environ["AWS_ENDPOINT_URL"],
-            "AWS_CONFIG_FILE": "/dev/null",
-            "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
-            "CI": "true",
-            "FAKE_TF_LOG": str(self.tf_log),
-            "FAKE_TF_PACKAGE": str(repo / "dist" / "lambda.zip"),
-            "FAKE_API_URL": api,
-        }
+        drop = ("GITHUB_", "AWS_", "PYTHON", "BBWS_", "GH_", "PIP_", "VIRTUAL_ENV")
+        self.base_env = (
+            {k: v for k, v in os.environ.items() if not k.startswith(drop)}
+            | offline_pip()
+            | {
+                "PATH": f"{bin_dir}:{os.environ['PATH']}",
+                "AWS_ENDPOINT_URL": os.environ["AWS_ENDPOINT_URL"],
+                "AWS_CONFIG_FILE": "/dev/null",
+                "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+                "CI": "true",
+                "FAKE_TF_LOG": str(self.tf_log),
+                "FAKE_TF_PACKAGE": str(repo / "dist" / "lambda.zip"),
+                "FAKE_API_URL": api,
+            }
+        )
 
     def run_job(self, workflow: str, job_name: str, github: dict[str, str]) -> list[str]:
         """Run ``job_name`` of ``.github/workflows/<workflow>``; returns the scripts it ran."""
@@ -283,10 +302,6 @@ class Runner:
                 continue
             script = substitute(step["run"], values, where)
             step_env = {k: substitute(str(v), values, where) for k, v in (step.get("env") or {}).items()}
-            if script.strip() == "scripts/install-runtime.sh":
-                assert (self.repo / "scripts" / "install-runtime.sh").is_file()
-                assert (self.repo / "vendor" / "bbws_scaffold" / "runtime").is_dir()
-                continue  # the `python` stand-in puts vendor/ first on the path, as its .pth does
             outputs = self.repo.parent / f"github-output-{job_name}-{i}"
             outputs.write_text("")
             res = subprocess.run(
@@ -302,8 +317,22 @@ class Runner:
                 for line in outputs.read_text().splitlines():
                     key, _, value = line.partition("=")
                     values[f"steps.{step['id']}.outputs.{key}"] = value
+            if script.strip() == "scripts/install-runtime.sh":
+                assert_runtime_installed(self.repo, self.venv, run_env, cwd=self.tmp_path)
             ran.append(script.strip())
         return ran
+
+    def _setup_python(self, run_env: dict[str, str]) -> None:
+        """actions/setup-python: this Runner's virtualenv (made on first use), first on PATH."""
+        shim_dir = self.venv.parent / "bin"
+        if not self.venv.exists():
+            make_venv(self.venv)
+            shim_dir.mkdir()
+            shim = PYTHON_SHIM.replace("LOG", str(self.pip_standins)).replace("VENV", str(self.venv))
+            (shim_dir / "python").write_text(shim)
+            (shim_dir / "python").chmod(0o755)
+            self.pip_standins.write_text("")
+        run_env["PATH"] = f"{shim_dir}{os.pathsep}{self.venv / 'bin'}{os.pathsep}{run_env['PATH']}"
 
     def _action(self, step: dict[str, Any], values: dict[str, str], run_env: dict[str, str], where: str) -> None:
         action = step["uses"].split("@", 1)[0]
@@ -320,6 +349,8 @@ class Runner:
                 AWS_REGION=with_["aws-region"],
                 AWS_DEFAULT_REGION=with_["aws-region"],
             )
+        elif action == "actions/setup-python":
+            self._setup_python(run_env)
         elif action == "actions/upload-artifact":
             assert (self.repo / with_["path"]).is_file(), f"{where}: nothing to upload at {with_['path']}"
         elif action == "actions/checkout" and "ref" in with_:
@@ -402,6 +433,10 @@ def test_deploy_dev_workflow_deploys_records_and_notifies(
 
     ran = runner.run_job(f"deploy-{ENV}.yml", "deploy", _github(SHA))
     assert any(s.startswith("scripts/deploy.sh") for s in ran) and any("notify" in s for s in ran), ran
+    assert "scripts/install-runtime.sh" in ran, ran
+    # the one pip call left to a stand-in: the Lambda package build (requirements.txt needs an index)
+    standins = runner.pip_standins.read_text().splitlines()
+    assert len(standins) == 1 and "--target build/package" in standins[0], standins
 
     package = (repo / "dist" / "lambda.zip").read_bytes()
     _assert_deployed(account, ENV, env, service, package, SHA, queue, "deploy")
@@ -442,4 +477,6 @@ def test_promote_sit_takes_the_release_dev_recorded(
     runner.values["secrets.AWS_ROLE_ARN"] = sit["deploy_role_arn"]  # the sit environment's secret
     ran = runner.run_job("promote-sit.yml", "deploy", _github(sha))
     assert any(s.startswith("scripts/promote.sh") for s in ran), ran
+    # promote-sit.yml builds nothing: its only pip call is install-runtime.sh's, run for real
+    assert "scripts/install-runtime.sh" in ran and len(runner.pip_standins.read_text().splitlines()) == 1, ran
     _assert_deployed(sit_account, "sit", sit, service, package, sha, sit_queue, "promote")
