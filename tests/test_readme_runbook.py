@@ -12,9 +12,10 @@ each for one documented thing:
   itself is real where the runbook calls it through ``python -m pip``: ``scripts/install-runtime.sh``
   installs the hash-locked boto3 from ``.tools/runtime-wheels`` with the index off.
 - ``pre-commit``: its hooks are cloned from GitHub, which tests cannot reach; ``install`` is a no-op.
-- ``terraform``: the real binary (``TF_CLI_ARGS_apply=-auto-approve`` types apply's "yes"), with the offline AWS provider (it records, creates nothing); the
-  state bucket and lock table the account root "created" are then made in moto's server, so the
-  state migration to the s3 backend runs for real against it.
+- ``terraform``: the real binary (``TF_CLI_ARGS_apply=-auto-approve`` types apply's "yes"), with the
+  offline AWS provider (it records, creates nothing); the state bucket and lock table the account
+  root "created" are made in moto's server, so the state migration to the s3 backend runs for real
+  against it.
 - GitHub: the REST API double on 127.0.0.1 (``GITHUB_API_URL``); pushes go to its bare remotes.
 - What GitHub does on the push: the deploy-dev workflow's own steps run on a fresh clone of the
   pushed commit (``tests.runtime.test_deploy_path.Runner``), against moto, with the
@@ -77,7 +78,7 @@ PIP_STAND_IN = """#!/bin/sh
 [ "$1" = install ] && [ "$2" = -r ] && [ -f "$3" ] || exit 1
 echo "test stand-in: pip $* (no package index here)"
 """
-PRE_COMMIT_STAND_IN = "#!/bin/sh\necho \"test stand-in: pre-commit $* (its hooks come from GitHub)\"\n"
+PRE_COMMIT_STAND_IN = '#!/bin/sh\necho "test stand-in: pre-commit $* (its hooks come from GitHub)"\n'
 GH_STAND_IN = f"""#!/bin/sh
 # gh run list ... --json databaseId --jq ...: the run the push started; gh run watch ID: its outcome
 case "$1 $2" in
@@ -151,7 +152,7 @@ def _state_in_moto(env: dict[str, Any]) -> None:
     )
 
 
-def test_zero_to_dev_as_the_readme_says(aws, double: Any, api: str, tmp_path: Path) -> None:  # noqa: ANN001
+def test_zero_to_dev_as_the_readme_says(aws, double: Any, api: str, tmp_path: Path) -> None:  # noqa: ANN001, F811
     spec = load_spec(CATALOGUE_LLD)
     repo = render(spec, tmp_path / "out", org=ORG)
     blocks = runbook((repo / "README.md").read_text(encoding="utf-8"))
@@ -192,9 +193,9 @@ def test_zero_to_dev_as_the_readme_says(aws, double: Any, api: str, tmp_path: Pa
     keys = [o["Key"] for o in boto3.client("s3").list_objects_v2(Bucket=dev["state_bucket"]).get("Contents", [])]
     assert len(keys) == 2 and all(k.startswith("_bootstrap/") for k in keys), keys
     service_state = json.loads(
-        boto3.client("s3").get_object(Bucket=dev["state_bucket"], Key=next(k for k in keys if "service" in k))[
-            "Body"
-        ].read()
+        boto3.client("s3")
+        .get_object(Bucket=dev["state_bucket"], Key=next(k for k in keys if "service" in k))["Body"]
+        .read()
     )
     roles = [
         i["attributes"]["name"]

@@ -59,14 +59,15 @@ def summary(target: Path, spec: ServiceSpec) -> str:
         lines.append(f"  {name}" + (f"  ({n} files)" if name.endswith("/") else ""))
     lines += [
         "",
-        "next:",
+        "next (README.md, Zero to DEV, step 1; then bootstrap, publish, watch the first deployment):",
         f"  cd {target}",
         "  git init -b main",
-        "  python -m venv .venv && . .venv/bin/activate",
+        f"  python{spec.runtime.python_version} -m venv .venv",
+        "  . .venv/bin/activate",
         "  pip install -r requirements-dev.txt",
         "  pre-commit install",
-        "  pytest && black --check . && isort --check-only . && flake8 && mypy",
-        "  git add -A && git commit -m 'feat: scaffold the service from its LLD'",
+        "  pytest",
+        '  git add -A && git commit -m "feat: scaffold the service from its LLD"',
     ]
     return "\n".join(lines)
 

@@ -47,9 +47,7 @@ def test_domain_security_table() -> None:
     # item that is not generated, so only Admin passes, and the reader is told at the endpoint
     status = _ep(spec, "GET", "/v1.0/domains/{domain}/status")
     assert (status.access.kind, status.access.roles, status.access.owner) == ("permission", ["Admin"], True)
-    assert any(
-        w.line == status.line and "owner" in w.message and "only Admin pass" in w.message for w in spec.warnings
-    )
+    assert any(w.line == status.line and "owner" in w.message and "only Admin pass" in w.message for w in spec.warnings)
     for path in ("/v1.0/webhooks/order-paid", "/v1.0/webhooks/transfer-paid"):
         access = _ep(spec, "POST", path).access
         assert access.kind == "public" and access.signature == "HMAC Signature"
