@@ -79,19 +79,21 @@ def _same_account(plan: BootstrapPlan, arn: str, what: str) -> None:
 def _state_bucket(plan: BootstrapPlan, res: AccountResource) -> list[Block]:
     bucket, region = res.name, res.settings["region"]
     ref = Ref("aws_s3_bucket.state.id")
-    tls_only = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "DenyWithoutTLS",
-                "Effect": "Deny",
-                "Principal": "*",
-                "Action": "s3:*",
-                "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
-                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-            }
-        ],
-    }
+    tls_only = _document(
+        {
+            "Sid": "DenyWithoutTLS",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        }
+    )
+
+    def setting(type_: str, body: Body) -> Block:
+        """One of the state bucket's settings resources (each names the bucket and its region)."""
+        return _resource(type_, "state", [("region", region), ("bucket", ref), *body])
+
     return [
         _resource(
             "aws_s3_bucket",
@@ -105,22 +107,17 @@ def _state_bucket(plan: BootstrapPlan, res: AccountResource) -> list[Block]:
                 _skip("CKV2_AWS_62", "nothing consumes state-object events"),
             ],
         ),
-        _resource(
+        setting(
             "aws_s3_bucket_ownership_controls",
-            "state",
-            [("region", region), ("bucket", ref), Block("rule", body=[("object_ownership", "BucketOwnerEnforced")])],
+            [Block("rule", body=[("object_ownership", "BucketOwnerEnforced")])],
         ),
-        _resource(
+        setting(
             "aws_s3_bucket_versioning",
-            "state",
-            [("region", region), ("bucket", ref), Block("versioning_configuration", body=[("status", "Enabled")])],
+            [Block("versioning_configuration", body=[("status", "Enabled")])],
         ),
-        _resource(
+        setting(
             "aws_s3_bucket_server_side_encryption_configuration",
-            "state",
             [
-                ("region", region),
-                ("bucket", ref),
                 Block(
                     "rule",
                     body=[
@@ -130,11 +127,9 @@ def _state_bucket(plan: BootstrapPlan, res: AccountResource) -> list[Block]:
                 ),
             ],
         ),
-        _resource(
+        setting(
             "aws_s3_bucket_public_access_block",
-            "state",
-            [("region", region), ("bucket", ref)]
-            + [
+            [
                 (flag, True)
                 for flag in (
                     "block_public_acls",
@@ -144,23 +139,17 @@ def _state_bucket(plan: BootstrapPlan, res: AccountResource) -> list[Block]:
                 )
             ],
         ),
-        _resource(
+        setting(
             "aws_s3_bucket_policy",
-            "state",
             [
-                ("region", region),
-                ("bucket", ref),
                 ("policy", _policy(tls_only)),
                 # S3 refuses policy and public-access-block changes that race each other
                 ("depends_on", [Ref("aws_s3_bucket_public_access_block.state")]),
             ],
         ),
-        _resource(
+        setting(
             "aws_s3_bucket_lifecycle_configuration",
-            "state",
             [
-                ("region", region),
-                ("bucket", ref),
                 Block(
                     "rule",
                     body=[
@@ -219,32 +208,31 @@ def _github_oidc(plan: BootstrapPlan, res: AccountResource) -> list[Block]:
     ]
 
 
+def _document(*statements: dict[str, Any]) -> dict[str, Any]:
+    """An IAM policy document of ``statements``."""
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
 def _records_reader(plan: BootstrapPlan, res: AccountResource) -> list[Block]:
     _same_account(plan, res.name, "records_reader_role_arn")
     table = f"arn:aws:dynamodb:{plan.region}:{plan.account_id}:table/" + _deployments(plan).name
-    trust = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "NextEnvironmentDeployRoles",
-                "Effect": "Allow",
-                "Principal": {"AWS": list(res.settings["trusted_by"])},
-                "Action": "sts:AssumeRole",
-                "Condition": res.settings["condition"],
-            }
-        ],
-    }
-    read = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "ReadDeploymentRecords",
-                "Effect": "Allow",
-                "Action": list(res.settings["permissions"]),
-                "Resource": [table, f"{table}/index/*"],
-            }
-        ],
-    }
+    trust = _document(
+        {
+            "Sid": "NextEnvironmentDeployRoles",
+            "Effect": "Allow",
+            "Principal": {"AWS": list(res.settings["trusted_by"])},
+            "Action": "sts:AssumeRole",
+            "Condition": res.settings["condition"],
+        }
+    )
+    read = _document(
+        {
+            "Sid": "ReadDeploymentRecords",
+            "Effect": "Allow",
+            "Action": list(res.settings["permissions"]),
+            "Resource": [table, f"{table}/index/*"],
+        }
+    )
     return [
         _resource(
             "aws_iam_role",
@@ -282,18 +270,15 @@ def _deployments_topic(plan: BootstrapPlan, res: AccountResource) -> list[Block]
 
 
 def _apigateway_cloudwatch(plan: BootstrapPlan, res: AccountResource) -> list[Block]:
-    trust = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "ApiGatewayPushesLogs",
-                "Effect": "Allow",
-                "Principal": {"Service": list(res.settings["trusted_by"])},
-                "Action": "sts:AssumeRole",
-                "Condition": {"StringEquals": {"aws:SourceAccount": plan.account_id}},
-            }
-        ],
-    }
+    trust = _document(
+        {
+            "Sid": "ApiGatewayPushesLogs",
+            "Effect": "Allow",
+            "Principal": {"Service": list(res.settings["trusted_by"])},
+            "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"aws:SourceAccount": plan.account_id}},
+        }
+    )
     return [
         _resource(
             "aws_iam_role",
