@@ -75,13 +75,16 @@ class ServiceManifest:
 def load_manifest(config: RuntimeConfig, path: str | Path | None = None) -> ServiceManifest:
     """Read ``service.json`` (default: next to the configuration file) and validate it."""
     src = Path(path) if path is not None else config.source.parent / FILE_NAME
-    manifest = parse_manifest(read_json(src, "the service manifest"), src)
+    manifest = parse_manifest(read_json(src, "the service manifest"), src, config.promotion_order)
     if manifest.service != config.service:
         raise RuntimeOpError(f"{src}: service {manifest.service!r} does not match {config.source} ({config.service!r})")
     return manifest
 
 
-def parse_manifest(data: Any, source: Path) -> ServiceManifest:
+def parse_manifest(data: Any, source: Path, envs: tuple[str, ...] = ()) -> ServiceManifest:
+    """``data`` checked: a name's length limit holds for its physical name in each of ``envs`` (without
+    them, for the name with ``{env}`` left out)."""
+
     def fail(msg: str) -> RuntimeOpError:
         return RuntimeOpError(f"{source}: {msg}")
 
@@ -99,8 +102,11 @@ def parse_manifest(data: Any, source: Path) -> ServiceManifest:
             ident, name = item.get("ident"), item.get("name")
             if not isinstance(ident, str) or not _IDENT_RE.fullmatch(ident):
                 raise fail(f"{kind}[{i}].ident must be a snake_case identifier")
-            if not isinstance(name, str) or not pattern.fullmatch(name) or not 1 <= len(name) <= limit:
+            if not isinstance(name, str) or not pattern.fullmatch(name):
                 raise fail(f"{kind}[{i}].name {name!r} is not a valid AWS name")
+            for physical in [name.replace(ENV_TOKEN, env) for env in envs] or [name.replace(ENV_TOKEN, "")]:
+                if not 1 <= len(physical) <= limit:
+                    raise fail(f"{kind}[{i}].name {physical!r} is not a valid AWS name (1 to {limit} characters)")
             out.append(Named(ident=ident, name=name))
         return tuple(out)
 

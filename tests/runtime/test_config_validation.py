@@ -97,6 +97,21 @@ def test_the_service_manifest_is_read_the_same_way(repo, cfg):
         load_manifest(cfg)
 
 
+def test_a_function_name_is_limited_in_each_environment_not_as_written(repo, cfg):
+    """Lambda allows 64 characters in a function name: a 60-character prefix plus ``{env}`` (65 as
+    written) is 64 in prod, the longest environment key; one more character is 65 in prod."""
+    manifest = repo / "deploy" / "service.json"
+    data = json.loads(manifest.read_text())
+    assert max(len(e) for e in cfg.promotion_order) == 4
+    data["functions"] = [{"ident": "f", "name": "b" * 60 + "{env}"}]
+    manifest.write_text(json.dumps(data))
+    assert load_manifest(cfg).function_names("prod") == ["b" * 60 + "prod"]
+    data["functions"] = [{"ident": "f", "name": "b" * 61 + "{env}"}]
+    manifest.write_text(json.dumps(data))
+    with pytest.raises(RuntimeOpError, match=r"functions\[0\].name 'b{61}prod' is not a valid AWS name \(1 to 64"):
+        load_manifest(cfg)
+
+
 def test_the_generated_configuration_still_loads(cfg, manifest):
     """What the blueprint renders (the environments answer) passes, with every key it carries."""
     prod = cfg.env("prod")

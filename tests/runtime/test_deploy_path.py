@@ -58,7 +58,7 @@ import pytest
 from bbws_scaffold.render.new import render
 from tests import yamlio
 from tests.gitrepo import commit_all, git
-from tests.paths import CATALOGUE_LLD
+from tests.paths import CATALOGUE_LLD, corpus_llds, example_llds
 from tests.render.specs import load_spec
 from tests.runtime_wheels import assert_runtime_installed, make_venv, offline_pip
 
@@ -204,7 +204,8 @@ def _what_bootstrap_and_terraform_made(
     """The account's resources (records table, topic) and the service's (functions with `live` on
     version 1, tables); returns the URL of an SQS queue subscribed to the topic."""
     iam, lam, ddb = session.client("iam"), session.client("lambda"), session.client("dynamodb")
-    role = iam.create_role(RoleName=f"bbws-catalogue-lambda-{env_name}", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    role_name = f"bbws-{service['service']}-lambda-{env_name}"
+    role = iam.create_role(RoleName=role_name, AssumeRolePolicyDocument="{}")["Role"]["Arn"]
     for f in service["functions"]:
         name = f["name"].replace("{env}", env_name)
         lam.create_function(
@@ -368,14 +369,14 @@ def _session_in(root: boto3.session.Session, env: dict[str, Any]) -> boto3.sessi
     )
 
 
-def _github(sha: str) -> dict[str, str]:
-    """GitHub's default variables of a run on main at ``sha``."""
+def _github(sha: str, repository: str = "BigBeardWebSolutions/2_bbws_catalogue_lambda") -> dict[str, str]:
+    """GitHub's default variables of a run on main of ``repository`` at ``sha``."""
     return {
         "GITHUB_SHA": sha,
         "GITHUB_REF": "refs/heads/main",
         "GITHUB_ACTOR": "octocat",
         "GITHUB_RUN_ID": "4242",
-        "GITHUB_REPOSITORY": "BigBeardWebSolutions/2_bbws_catalogue_lambda",
+        "GITHUB_REPOSITORY": repository,
         "GITHUB_SERVER_URL": "https://github.com",
     }
 
@@ -402,7 +403,7 @@ def _assert_deployed(
         version = lam.get_function(FunctionName=name, Qualifier=alias["FunctionVersion"])["Configuration"]
         assert version["CodeSha256"] == code_sha, name  # live runs exactly the package built
     items = session.client("dynamodb").scan(TableName=env["deployments_table"])["Items"]
-    records = [i for i in items if i["pk"]["S"] == f"catalogue#{env_name}" and i.get("action", {}).get("S") == action]
+    records = [i for i in items if i["pk"]["S"] == f"{service['service']}#{env_name}" and i.get("action", {}).get("S") == action]
     digest = "sha256:" + hashlib.sha256(package).hexdigest()
     done = [r for r in records if "succeeded" in json.dumps(r)]
     assert done and all(digest in json.dumps(r) and sha in json.dumps(r) for r in done), records
@@ -419,19 +420,22 @@ def _copy(rendered: Path, tmp_path: Path) -> tuple[Path, dict[str, Any], dict[st
     return repo, envs, json.loads((repo / "deploy" / "service.json").read_text())
 
 
+@pytest.mark.parametrize("lld", [*corpus_llds(), *example_llds()], ids=lambda p: p.name.split("_LLD")[0])
 def test_deploy_dev_workflow_deploys_records_and_notifies(
-    aws, rendered: Path, api: str, tmp_path: Path
+    aws, lld: Path, api: str, tmp_path: Path
 ) -> None:  # noqa: ANN001
-    repo, envs, service = _copy(rendered, tmp_path)
+    """For every corpus and example LLD: its repo's deploy-dev job deploys, records and notifies."""
+    spec = load_spec(lld)
+    repo, envs, service = _copy(render(spec, tmp_path / "out"), tmp_path)
     env = envs[ENV]
     # the secret `repo secrets` publishes for this environment: the repo's own deploy role
-    assert env["deploy_role_arn"] == f"arn:aws:iam::{env['account_id']}:role/bbws-catalogue-deploy"
+    assert env["deploy_role_arn"] == f"arn:aws:iam::{env['account_id']}:role/bbws-{service['service']}-deploy"
     values = {"github.sha": SHA, "job.status": "success", "secrets.AWS_ROLE_ARN": env["deploy_role_arn"]}
     runner = Runner(repo, tmp_path, api, values)
     account = _session_in(runner.root, env)
     queue = _what_bootstrap_and_terraform_made(account, ENV, env, service)
 
-    ran = runner.run_job(f"deploy-{ENV}.yml", "deploy", _github(SHA))
+    ran = runner.run_job(f"deploy-{ENV}.yml", "deploy", _github(SHA, f"BigBeardWebSolutions/{spec.repo}"))
     assert any(s.startswith("scripts/deploy.sh") for s in ran) and any("notify" in s for s in ran), ran
     assert "scripts/install-runtime.sh" in ran, ran
     # the one pip call left to a stand-in: the Lambda package build (requirements.txt needs an index)
