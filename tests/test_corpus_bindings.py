@@ -13,6 +13,7 @@ from bbws_scaffold import naming
 from bbws_scaffold.lld.parser import parse_file
 from bbws_scaffold.lld.summary import table
 from bbws_scaffold.model import ServiceSpec
+from bbws_scaffold.plan.code import build_plan
 from tests.paths import CORPUS, corpus_llds
 
 LLDS = corpus_llds()
@@ -131,3 +132,18 @@ def report() -> str:
 
 if __name__ == "__main__":
     print(report())
+
+
+def test_a_query_under_a_tenant_path_tests_another_tenants_items() -> None:
+    """2.6 line 1612, ``Site | TENANT#{tenantId} | SITE#{siteId}``: ``GET /v1.0/tenants/{tenantId}/sites``
+    queries the tenant's partition, so its generated tests store a site of another tenant beside the
+    path's and check the answer never shows it; a query without a tenant in its path has no such test."""
+    routes = {
+        (r.method, r.path): r
+        for h in build_plan(parse_file(CORPUS / "2.6_LLD_WordPress_Site_Management.md")).handlers
+        for r in h.routes
+    }
+    sites = routes[("GET", "/v1.0/tenants/{tenantId}/sites")]
+    assert (sites.operation, sites.tenant_field) == ("query", "tenant_id")
+    assert all(r.tenant_field is None for r in routes.values() if r.tenant_param is None)
+    assert all(r.tenant_field is None for r in routes.values() if r.operation != "query")

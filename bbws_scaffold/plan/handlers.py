@@ -117,6 +117,11 @@ class RoutePlan(PlanNode):
     other_fields: list[str] = Field(
         description="factory arguments storing it under another tenant/user, whose item OWNER never reaches"
     )
+    tenant_field: str | None = Field(
+        default=None,
+        description="a query under a {tenantId} path: the field that parameter fills (its tests store the same "
+        "item under another tenant, which the answer never shows)",
+    )
 
 
 # a key part built from the caller: never a value the client sent
@@ -489,8 +494,18 @@ def _route(
         test_caller=["claims=OWNER"] if info and ep.access.caller_keys else [],
         owner_fields=[f"{k}={_OWNER_VALUE[v]}" for k, v in ep.access.caller_keys.items()] if info else [],
         other_fields=[f"{k}={_OTHER_VALUE[v]}" for k, v in ep.access.caller_keys.items()] if info else [],
+        tenant_field=_tenant_field(ep, info),
         **names,
     )
+
+
+def _tenant_field(ep: Endpoint, info: EntityPlan | None) -> str | None:
+    """The entity field a query route's ``{tenantId}`` path parameter fills, if any."""
+    a = ep.access
+    if info is None or ep.operation != "query" or a.tenant_scope != "path" or not a.tenant_param:
+        return None
+    fields = dict(zip([p.ident for p in ep.params], param_fields(ep, info)))
+    return fields.get(a.tenant_param) or None
 
 
 def _error_codes(ep: Endpoint) -> list[ErrorCode]:
