@@ -59,7 +59,7 @@ def summary(target: Path, spec: ServiceSpec) -> str:
         lines.append(f"  {name}" + (f"  ({n} files)" if name.endswith("/") else ""))
     lines += [
         "",
-        "next (README.md, Zero to DEV, step 1; then bootstrap, publish, watch the first deployment):",
+        "next (step 1 of README.md's Zero-to runbook; then bootstrap, publish, watch the first deployment):",
         f"  cd {target}",
         "  git init -b main",
         f"  python{spec.runtime.python_version} -m venv .venv",
